@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "loom",
+      "sources": ["native/binding.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
+      "libraries": ["-lrt", "-lpthread"]
+    }
+  ]
+}
