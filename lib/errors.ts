@@ -56,6 +56,17 @@ export class InterruptException extends Error {
   }
 }
 
+/** A wait given `{ timeout }` (seconds) ran out before it completed (`code` is 'ETIMEDOUT'). */
+export class TimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  readonly timeout: number;
+  constructor(timeout: number, what = 'wait') {
+    super(`${what} timed out after ${timeout} s`);
+    this.name = 'TimeoutError';
+    this.timeout = timeout;
+  }
+}
+
 export function toError(e: unknown): Error {
   if (e instanceof Error) return e;
   const err = new Error(typeof e === 'string' ? e : `non-Error value thrown: ${safeString(e)}`);
