@@ -7,5 +7,42 @@ export {
   RemoteException,
   ProcessExitedException,
   InterruptException,
+  TimeoutError,
 } from './errors.js';
 export type { WaitOptions, Waitable } from './tasks/protocol.js';
+
+// Tasks in one process (lib/tasks).
+export {
+  Task,
+  task,
+  currentTask,
+  schedule,
+  yieldto,
+  produce,
+  consume,
+  istaskdone,
+  istaskstarted,
+  istaskfailed,
+  taskLocalStorage,
+  Condition,
+  notify,
+  ReentrantLock,
+  lock,
+  unlock,
+  trylock,
+  islocked,
+  withLock,
+  Channel,
+  sleep,
+  yieldNow,
+  timedwait,
+  sync,
+  asyncTask,
+  wait,
+  fetch,
+  isready,
+  put,
+  take,
+  close,
+} from './tasks/index.js';
+export type { TaskState, ScheduleOptions, NotifyOptions, TimedWaitResult, TimedWaitOptions } from './tasks/index.js';
