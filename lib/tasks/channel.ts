@@ -52,22 +52,23 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Appends `v`, waiting while the channel is full (on an unbuffered channel,
-   * until a taker receives it). Resolves with `v`. Rejects with
+   * until a taker receives it). Resolves (with nothing: a put that completes
+   * at once returns one shared, already-resolved Promise) or rejects with
    * InvalidStateException (state 'closed') if the channel is or gets closed.
    */
-  put(v: T, options?: WaitOptions): Promise<T> {
+  put(v: T, options?: WaitOptions): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closedError('put'));
     if (this.#takers.length > 0) {
       this.#takers.wakeOne(v);
-      return Promise.resolve(v);
+      return resolvedVoid;
     }
     if (this.#buffer.length < this.capacity) {
       this.#buffer.push(v);
       if (this.#readers.length > 0) this.#readers.wakeAll();
-      return Promise.resolve(v);
+      return resolvedVoid;
     }
     if (this.#readers.length > 0 && this.capacity === 0) this.#readers.wakeAll();
-    return this.#putters.wait(options, v).then(() => v);
+    return this.#putters.wait(options, v);
   }
 
   /** Appends `v` only if that needs no waiting; false otherwise. Throws on a closed channel. */
@@ -164,7 +165,7 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
     };
   }
 
-  [kPut](v: T, options?: WaitOptions): Promise<T> {
+  [kPut](v: T, options?: WaitOptions): Promise<void> {
     return this.put(v, options);
   }
   [kTake](options?: WaitOptions): Promise<T> {

@@ -54,12 +54,13 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
   readonly id: number;
   /** Task-local storage (see `taskLocalStorage`). */
   readonly storage = new Map<unknown, unknown>();
-  #fn: (() => T | PromiseLike<T>) | undefined;
+  // Fields hold `unknown` so that Task<T> stays covariant in T (a Task<never> is a Task<unknown>).
+  #fn: (() => unknown) | undefined;
   #state: TaskState = 'created';
-  #result: T | undefined;
+  #result: unknown;
   #exception: unknown;
   #startError: { error: unknown } | undefined;
-  #done: WaitQueue<T> | undefined;
+  #done: WaitQueue<unknown> | undefined;
   #park: Park | undefined;
   #consumers: Consumer[] = [];
 
@@ -93,7 +94,7 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
   }
   /** Its return value, once done. */
   get result(): T | undefined {
-    return this.#result;
+    return this.#result as T | undefined;
   }
   /** What it threw, once failed. */
   get exception(): unknown {
@@ -141,24 +142,24 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
       this.#fail(startError.error);
       return;
     }
-    let r: T | PromiseLike<T>;
+    let r: unknown;
     try {
-      r = taskStore.run(this as Task<unknown>, fn) as T | PromiseLike<T>;
+      r = taskStore.run(this as Task<unknown>, fn);
     } catch (e) {
       this.#fail(e);
       return;
     }
-    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
+    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
       // Handling the rejection here is what keeps an unwatched failed task from
       // crashing the process: its error is kept for wait/fetch instead.
       Promise.resolve(r).then(
         (v) => this.#finish(v),
         (e) => this.#fail(e),
       );
-    } else this.#finish(r as T);
+    } else this.#finish(r);
   }
 
-  #finish(v: T): void {
+  #finish(v: unknown): void {
     this.#state = 'done';
     this.#result = v;
     this.#park = undefined;
@@ -232,8 +233,8 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
   [kWait](options?: WaitOptions): Promise<T> {
     if (this.#state === 'done') return Promise.resolve(this.#result as T);
     if (this.#state === 'failed') return Promise.reject(this.#exception);
-    this.#done ??= new WaitQueue<T>(`wait on ${this}`);
-    return this.#done.wait(options);
+    this.#done ??= new WaitQueue<unknown>(`wait on ${this}`);
+    return this.#done.wait(options) as Promise<T>;
   }
 
   [kFetch](options?: WaitOptions): Promise<T> {
