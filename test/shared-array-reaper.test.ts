@@ -1,0 +1,70 @@
+// Segments whose creator died by SIGKILL are unlinked by the reaper of the next
+// loom process; segments of live creators are left alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { creatorPidOf, isProcessDead, reapDeadSegments } from '../lib/shared/reaper.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const creatorScript = path.join(here, 'fixtures', 'shared-segment-creator.js');
+
+async function startCreator(...args: string[]): Promise<{ child: ChildProcess; name: string; exited: Promise<void> }> {
+  const child = spawn(process.execPath, [creatorScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const name = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`creator exited early (${code})`)));
+  });
+  return { child, name, exited };
+}
+
+test('segment names carry the creator pid', () => {
+  assert.equal(creatorPidOf('loom-1234-ab12cd'), 1234);
+  assert.equal(creatorPidOf('/loom-77-0f'), 77);
+  assert.equal(creatorPidOf('other-1234-ab'), undefined);
+  assert.equal(creatorPidOf('loom-x-ab'), undefined);
+  assert.equal(isProcessDead(process.pid), false);
+});
+
+test('the reaper unlinks the segment of a creator killed with SIGKILL, not those of live ones', async (t) => {
+  const dead = await startCreator();
+  const alive = await startCreator();
+  t.after(() => {
+    for (const c of [dead, alive]) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  });
+  assert.equal(creatorPidOf(dead.name), dead.child.pid);
+  assert.ok(existsSync(`/dev/shm/${dead.name}`));
+  dead.child.kill('SIGKILL');
+  await dead.exited;
+  assert.ok(existsSync(`/dev/shm/${dead.name}`), 'SIGKILL left the segment behind');
+  const reaped = reapDeadSegments();
+  assert.ok(reaped.includes(dead.name), `reaped ${reaped.join(', ')}`);
+  assert.equal(existsSync(`/dev/shm/${dead.name}`), false);
+  assert.ok(existsSync(`/dev/shm/${alive.name}`), 'a live creator keeps its segment');
+  assert.ok(!reaped.includes(alive.name));
+  alive.child.kill('SIGKILL');
+  await alive.exited;
+  reapDeadSegments();
+  assert.equal(existsSync(`/dev/shm/${alive.name}`), false);
+});
+
+test('a creator that exits normally unlinks what it still had linked', async () => {
+  const c = await startCreator('4096', 'exit');
+  await c.exited;
+  assert.equal(existsSync(`/dev/shm/${c.name}`), false);
+});
+
+test('a creator stopped by SIGTERM (no exit handlers run) is reaped too', async () => {
+  const c = await startCreator();
+  c.child.kill('SIGTERM');
+  await c.exited;
+  reapDeadSegments();
+  assert.equal(existsSync(`/dev/shm/${c.name}`), false);
+});
