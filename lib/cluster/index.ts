@@ -1,0 +1,16 @@
+// The process group: worker ids, the wire, topologies, cluster managers.
+// Public names are re-exported by lib/index.ts; the message bus (send,
+// onMessage, onProcessExit, registerHandle, addWorkerSetup, runInterruptible,
+// isWorker) is for the layers above.
+export { addprocs, addWorkerSetup, type AddprocsOptions } from './addprocs.js';
+export { rmprocs, type RmprocsOptions, type RmprocsResult } from './rmprocs.js';
+export { interrupt, runInterruptible } from './interrupt.js';
+export { myid, nprocs, nworkers, procs, workers, isWorker, send, onMessage, onProcessExit } from './membership.js';
+export type { Message, PeerAddress } from './membership.js';
+export { ClusterManager, type LaunchParams, type ManageOp } from './cluster-manager.js';
+export { LocalManager } from './local-manager.js';
+export { SSHManager, type MachineSpec } from './ssh-manager.js';
+export { WorkerConfig } from './worker-config.js';
+export { initWorker, processMessages } from './worker-runtime.js';
+export { registerHandle, registerErrorClass, type HandleSpec } from './serializer.js';
+export type { Topology, TopologyOption } from './topology.js';

@@ -1,0 +1,66 @@
+// Workers on this machine: `node [exeflags] worker-main.js --bind-to 127.0.0.1`
+// per worker, the cookie written on its stdin (which stays open: its end tells
+// the worker that process 1 is gone), its announcement read from its stdout.
+import { spawn } from 'node:child_process';
+import { ClusterManager, type LaunchParams, type ManageOp } from './cluster-manager.js';
+import { getCookie } from './cookie.js';
+import { configPid } from './config-ids.js';
+import { workerTimeoutSeconds } from './timeout.js';
+import { WorkerConfig } from './worker-config.js';
+import { readAnnouncement } from './worker-output.js';
+import { workerMainPath } from './worker-path.js';
+
+export class LocalManager extends ClusterManager {
+  readonly np: number;
+  /** Listen on loopback only (the default); false binds every interface. */
+  readonly restrict: boolean;
+
+  constructor(np: number, restrict = true) {
+    super();
+    if (!Number.isInteger(np) || np < 0) throw new RangeError(`LocalManager: the worker count must be a non-negative integer, got ${np}`);
+    this.np = np;
+    this.restrict = restrict;
+  }
+
+  override async launch(params: LaunchParams, launched: WorkerConfig[], launchNotify: () => void): Promise<void> {
+    const bindTo = this.restrict ? '127.0.0.1' : '0.0.0.0';
+    const timeout = workerTimeoutSeconds();
+    const one = async () => {
+      const exename = params.exename ?? process.execPath;
+      const child = spawn(exename, [...params.exeflags, workerMainPath, '--bind-to', bindTo], {
+        cwd: params.dir ?? process.cwd(),
+        env: { ...process.env, LOOM_WORKER_TIMEOUT: String(timeout) },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // Its own process group: a Ctrl-C meant for process 1 does not hit the workers.
+        detached: true,
+      });
+      const config = new WorkerConfig({ process: child, io: child.stdout!, exename, exeflags: params.exeflags, dir: params.dir, bindAddr: bindTo });
+      child.on('error', () => undefined); // reported through the announcement's failure
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.write(`${getCookie()}\n`);
+      try {
+        const a = await readAnnouncement(child.stdout!, child.stderr!, () => label(config), timeout);
+        config.host = '127.0.0.1';
+        config.port = a.port;
+        config.announced = { host: a.host, port: a.port };
+      } catch (e) {
+        child.kill('SIGKILL');
+        throw e;
+      }
+      launched.push(config);
+      launchNotify();
+    };
+    const results = await Promise.allSettled(Array.from({ length: this.np }, one));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  override manage(_pid: number, config: WorkerConfig, op: ManageOp): void {
+    if (op === 'interrupt') config.process?.kill('SIGINT');
+  }
+}
+
+function label(config: WorkerConfig): string {
+  const pid = configPid(config);
+  return pid === undefined ? 'worker (starting)' : `worker ${pid}`;
+}

@@ -1,0 +1,113 @@
+// A worker's side of the cluster: it waits for process 1 (LOOM_WORKER_TIMEOUT),
+// takes its id, the topology and the other workers' addresses from the join
+// message, acknowledges once the library is loaded, and exits as soon as its
+// connection to process 1 is gone: no orphans.
+import type { Readable, Writable } from 'node:stream';
+import type { ClusterManager } from './cluster-manager.js';
+import { Connection, type Message } from './connection.js';
+import { setCookie } from './cookie.js';
+import { clusterLog } from './log.js';
+import {
+  addPeer,
+  becomeWorker,
+  connectionHandlers,
+  dialPeer,
+  getPeer,
+  markExited,
+  onMessage,
+  setJoinHandler,
+  setPeerLostHook,
+} from './membership.js';
+import { workerTimeoutSeconds } from './timeout.js';
+import { normalizeTopology, setTopology } from './topology.js';
+
+let initialized = false;
+let joined = false;
+let masterTimer: NodeJS.Timeout | null = null;
+let libraryReady: Promise<unknown> = Promise.resolve();
+let connectIdents: unknown[] = [];
+let connectionCount = 0;
+
+/**
+ * Prepares this process to be a worker (the seed's init_worker): sets the
+ * cookie (when given; `loom-worker` reads it from stdin) and starts the wait
+ * for process 1. Call processMessages for each incoming connection.
+ * The manager argument is accepted for symmetry with the seed; the worker
+ * side of the built-in managers needs nothing from it.
+ */
+export function initWorker(cookie?: string, _manager?: ClusterManager): void {
+  if (cookie !== undefined) setCookie(cookie);
+  if (initialized) return;
+  initialized = true;
+  setJoinHandler(onJoin);
+  setPeerLostHook(onPeerLost);
+  onMessage('cluster.peer', (msg) => learnPeer(msg as unknown as PeerNote));
+  onMessage('cluster.gone', (msg) => markExited(msg.pid as number, 'removed'));
+  onMessage('cluster.exit', () => exitSoon(0));
+  const seconds = workerTimeoutSeconds();
+  masterTimer = setTimeout(() => {
+    clusterLog(`no master connected within ${seconds} s (LOOM_WORKER_TIMEOUT); exiting`);
+    process.exit(1);
+  }, seconds * 1000);
+}
+
+/** Serves one incoming connection (the master's, or another worker's) over any pair of streams. */
+export function processMessages(readable: Readable, writable: Writable, label?: string): void {
+  if (!initialized) initWorker();
+  connectionCount++;
+  new Connection(readable, writable, 'acceptor', label ?? `#${connectionCount}`, connectionHandlers);
+}
+
+/** The worker entry sets this to the import of the whole library, which the join waits for. */
+export function setLibraryReady(p: Promise<unknown>): void {
+  libraryReady = p;
+}
+
+interface PeerNote {
+  pid: number;
+  host: string;
+  port: number;
+  ident?: unknown;
+}
+
+async function onJoin(conn: Connection, msg: Message): Promise<void> {
+  if (joined) {
+    clusterLog(`closing connection ${conn.label}: this worker has already joined a cluster`);
+    conn.close('second join');
+    return;
+  }
+  joined = true;
+  if (masterTimer !== null) clearTimeout(masterTimer);
+  conn.peer = 1;
+  becomeWorker(msg.pid as number);
+  setTopology(normalizeTopology(msg.topology));
+  connectIdents = Array.isArray(msg.connectIdents) ? msg.connectIdents : [];
+  const master = addPeer(1);
+  master.conn = conn;
+  master.ready = true;
+  for (const p of (msg.peers as PeerNote[] | undefined) ?? []) learnPeer(p);
+  try {
+    await libraryReady;
+  } catch (e) {
+    // Serve anyway: the cluster's own messages work, and the log says what is missing.
+    clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
+  }
+  conn.send({ type: 'cluster.joined', ospid: process.pid });
+}
+
+function learnPeer(note: PeerNote): void {
+  const p = addPeer(note.pid, { host: note.host, port: note.port }, note.ident);
+  if (p.exited) return;
+  p.ready = true;
+  if (note.ident !== undefined && p.conn === null && connectIdents.includes(note.ident)) dialPeer(p);
+}
+
+function onPeerLost(pid: number): void {
+  if (pid === 1) exitSoon(0);
+  else if (getPeer(pid)?.exited !== true) markExited(pid, 'lost');
+}
+
+function exitSoon(code: number): void {
+  // Let frames queued in this turn (replies, logs) leave first.
+  setImmediate(() => process.exit(code));
+}
