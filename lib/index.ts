@@ -46,3 +46,31 @@ export {
   close,
 } from './tasks/index.js';
 export type { TaskState, ScheduleOptions, NotifyOptions, TimedWaitResult, TimedWaitOptions } from './tasks/index.js';
+
+// The process group (lib/cluster).
+export {
+  addprocs,
+  rmprocs,
+  interrupt,
+  myid,
+  nprocs,
+  nworkers,
+  procs,
+  workers,
+  ClusterManager,
+  LocalManager,
+  SSHManager,
+  WorkerConfig,
+  initWorker,
+  processMessages,
+} from './cluster/index.js';
+export type {
+  AddprocsOptions,
+  RmprocsOptions,
+  RmprocsResult,
+  LaunchParams,
+  ManageOp,
+  MachineSpec,
+  Topology,
+  TopologyOption,
+} from './cluster/index.js';
