@@ -48,11 +48,16 @@ export class WaitQueue<T = void, P = undefined> {
   /**
    * Parks the caller until woken, in FIFO order. Rejects with `TimeoutError`
    * after `options.timeout` seconds, or with `signal.reason` when aborted; in
-   * both cases the waiter has left the queue and will not be woken.
+   * both cases the waiter has left the queue and will not be woken. Bad
+   * options reject (TypeError / RangeError) rather than throw.
    */
   wait(options?: WaitOptions, payload?: P): Promise<T> {
     if (options !== undefined) {
-      checkWaitOptions(options, this.what);
+      try {
+        checkWaitOptions(options, this.what);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       const { timeout, signal } = options;
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (timeout === 0) return Promise.reject(new TimeoutError(0, this.what));
