@@ -74,3 +74,32 @@ export type {
   Topology,
   TopologyOption,
 } from './cluster/index.js';
+
+// Remote calls, futures, pmap, parallelFor, everywhere (lib/remote).
+export {
+  Future,
+  RemoteChannel,
+  RemoteRef,
+  RemoteReference,
+  remotecall,
+  remotecallWait,
+  remotecallFetch,
+  remoteDo,
+  spawn,
+  spawnat,
+  fetchspawn,
+  fetchfrom,
+  pmap,
+  parallelFor,
+  splitrange,
+  everywhere,
+  remoteFn,
+} from './remote/index.js';
+export type {
+  RemoteCallable,
+  PmapOptions,
+  ParallelForOptions,
+  Reducer,
+  EverywhereOptions,
+  RemoteFunction,
+} from './remote/index.js';

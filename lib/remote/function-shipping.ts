@@ -1,0 +1,293 @@
+// How functions cross processes. Three forms travel:
+//   - an export of a module every process can import: remoteFn(specifier, name);
+//   - a self-contained function value, sent as source the first time a process
+//     sends it to a given peer and by content hash after that; the receiver
+//     compiles it once (with `loom` bound to the library) and caches it;
+//   - a builtin of this layer (the pmap batch runner, the parallelFor chunk
+//     runner), named.
+// A million calls of the same function therefore send its source once per peer.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { registerHandle } from '../cluster/index.js';
+import * as loomLibrary from '../index.js';
+
+/** A function named by module and export, callable on every process. */
+export interface RemoteFunction<A extends unknown[] = unknown[], R = unknown> {
+  (...args: A): Promise<Awaited<R>>;
+  /** The module, as every process imports it (relative paths made absolute file URLs). */
+  readonly moduleSpecifier: string;
+  readonly exportName: string;
+}
+
+/** Counters for tests and tuning: how often source actually travelled or was compiled. */
+export interface ShippingStats {
+  /** Sources sent by this process (once per function and peer). */
+  sourceSends: number;
+  /** Sends of a function by hash only (the peer had it cached). */
+  hashSends: number;
+  /** Sources compiled by this process. */
+  compiles: number;
+}
+
+/** A function as it travels. */
+export type WireFunction =
+  | { readonly k: 's'; readonly h: string; readonly s?: string; readonly n?: string }
+  | { readonly k: 'm'; readonly u: string; readonly n: string }
+  | { readonly k: 'b'; readonly n: string };
+
+const kModuleRef = Symbol('loom.remoteFn');
+const kShipped = Symbol('loom.shippedFunction');
+
+interface ModuleRef {
+  readonly specifier: string;
+  readonly exportName: string;
+}
+
+const stats: ShippingStats = { sourceSends: 0, hashSends: 0, compiles: 0 };
+
+export function shippingStats(): ShippingStats {
+  return { ...stats };
+}
+
+/**
+ * Names an export of a module so that it can be called on any process.
+ * Relative and absolute paths are resolved here (against the working directory)
+ * and travel as file URLs; bare specifiers and URLs travel as they are.
+ */
+export function remoteFn<F extends (...args: never[]) => unknown>(
+  moduleSpecifier: string,
+  exportName = 'default',
+): RemoteFunction<Parameters<F>, ReturnType<F>> {
+  if (typeof moduleSpecifier !== 'string' || moduleSpecifier === '') {
+    throw new TypeError('remoteFn: moduleSpecifier must be a non-empty string');
+  }
+  if (typeof exportName !== 'string' || exportName === '') {
+    throw new TypeError('remoteFn: exportName must be a non-empty string');
+  }
+  const specifier = resolveSpecifier(moduleSpecifier);
+  return moduleFunction(specifier, exportName) as unknown as RemoteFunction<Parameters<F>, ReturnType<F>>;
+}
+
+/** Relative or absolute paths become file URLs so every process finds the same file. */
+export function resolveSpecifier(spec: string): string {
+  if (spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..') {
+    return pathToFileURL(path.resolve(process.cwd(), spec)).href;
+  }
+  if (path.isAbsolute(spec)) return pathToFileURL(spec).href;
+  return spec;
+}
+
+const moduleFunctions = new Map<string, RemoteFunction>();
+
+function moduleFunction(specifier: string, exportName: string): RemoteFunction {
+  const key = `${exportName}\0${specifier}`;
+  const existing = moduleFunctions.get(key);
+  if (existing) return existing;
+  let loaded: ((...args: unknown[]) => unknown) | undefined;
+  let loading: Promise<(...args: unknown[]) => unknown> | undefined;
+  const load = (): Promise<(...args: unknown[]) => unknown> =>
+    (loading ??= importExport(specifier, exportName).then((f) => (loaded = f)));
+  // Synchronous once loaded, so that pmap batches do not pay a Promise per item.
+  const fn = function (this: unknown, ...args: unknown[]): unknown {
+    if (loaded) return loaded.apply(this, args);
+    return load().then((f) => f.apply(this, args));
+  } as unknown as RemoteFunction & { [kModuleRef]: ModuleRef };
+  Object.defineProperty(fn, 'name', { value: exportName });
+  Object.defineProperty(fn, 'moduleSpecifier', { value: specifier, enumerable: true });
+  Object.defineProperty(fn, 'exportName', { value: exportName, enumerable: true });
+  Object.defineProperty(fn, kModuleRef, { value: { specifier, exportName } });
+  moduleFunctions.set(key, fn);
+  return fn;
+}
+
+async function importExport(specifier: string, exportName: string): Promise<(...args: unknown[]) => unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch (e) {
+    const err = new Error(`cannot import ${JSON.stringify(specifier)} on process ${process.pid}: ${(e as Error)?.message ?? e}`, {
+      cause: e,
+    });
+    (err as Error & { code?: unknown }).code = (e as { code?: unknown })?.code;
+    throw err;
+  }
+  const f = mod[exportName];
+  if (typeof f !== 'function') {
+    throw new TypeError(
+      `module ${JSON.stringify(specifier)} has no function export ${JSON.stringify(exportName)}` +
+        (f === undefined ? '' : ` (it is ${typeof f})`),
+    );
+  }
+  return f as (...args: unknown[]) => unknown;
+}
+
+// ---- builtins -------------------------------------------------------------
+
+const builtins = new Map<string, (...args: never[]) => unknown>();
+const builtinNames = new WeakMap<object, string>();
+
+/** Registers a function of this layer that every process has, sent by name. */
+export function registerBuiltin<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  builtins.set(name, fn);
+  builtinNames.set(fn, name);
+  return fn;
+}
+
+// ---- source ---------------------------------------------------------------
+
+interface SourceInfo {
+  readonly hash: string;
+  readonly source: string;
+}
+
+const sourceInfo = new WeakMap<object, SourceInfo>();
+
+function sourceOf(fn: (...args: never[]) => unknown): SourceInfo {
+  let info = sourceInfo.get(fn);
+  if (info) return info;
+  const source = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw new TypeError(
+      `function ${fn.name || '(anonymous)'} cannot be sent to another process: it is native or bound; ` +
+        'send a self-contained function, or name an export with remoteFn(moduleSpecifier, exportName)',
+    );
+  }
+  const hash = createHash('sha1').update(source).digest('base64url');
+  info = { hash, source };
+  sourceInfo.set(fn, info);
+  return info;
+}
+
+/** Per peer, the hashes whose source that peer already received from this process. */
+const sentTo = new Map<number, Set<string>>();
+
+/** Forgets what a peer had cached (it exited). */
+export function forgetPeer(pid: number): void {
+  sentTo.delete(pid);
+}
+
+/** Encodes a function for process `to`: its source the first time, its hash after that. */
+export function encodeFunction(fn: (...args: never[]) => unknown, to: number): WireFunction {
+  const mod = (fn as { [kModuleRef]?: ModuleRef })[kModuleRef];
+  if (mod) return { k: 'm', u: mod.specifier, n: mod.exportName };
+  const builtin = builtinNames.get(fn);
+  if (builtin !== undefined) return { k: 'b', n: builtin };
+  const shipped = (fn as { [kShipped]?: SourceInfo })[kShipped];
+  const { hash, source } = shipped ?? sourceOf(fn);
+  let sent = sentTo.get(to);
+  if (!sent) sentTo.set(to, (sent = new Set()));
+  if (sent.has(hash)) {
+    stats.hashSends++;
+    return { k: 's', h: hash };
+  }
+  sent.add(hash);
+  stats.sourceSends++;
+  journal?.push(hash);
+  return { k: 's', h: hash, s: source, n: fn.name || undefined };
+}
+
+// Hashes first sent in the message being encoded now (the cluster serializes
+// synchronously inside send()), so a send that throws can take them back.
+let journal: string[] | undefined;
+
+/** Runs `send`; if it throws, the peer is not counted as having the sources it would have carried. */
+export function withSentJournal<T>(to: number, send: () => T): T {
+  const outer = journal;
+  const mine: string[] = [];
+  journal = mine;
+  try {
+    return send();
+  } catch (e) {
+    const sent = sentTo.get(to);
+    for (const h of mine) {
+      sent?.delete(h);
+      stats.sourceSends--;
+    }
+    throw e;
+  } finally {
+    journal = outer;
+  }
+}
+
+const compiled = new Map<string, (...args: unknown[]) => unknown>();
+
+/** The function a WireFunction names; never throws (a failure is thrown when it is called). */
+export function decodeFunction(wire: WireFunction, from: number): (...args: unknown[]) => unknown {
+  switch (wire.k) {
+    case 'm':
+      return moduleFunction(wire.u, wire.n) as unknown as (...args: unknown[]) => unknown;
+    case 'b': {
+      const f = builtins.get(wire.n);
+      if (f) return f as (...args: unknown[]) => unknown;
+      return failing(new Error(`unknown builtin function ${JSON.stringify(wire.n)}`));
+    }
+    case 's': {
+      const hit = compiled.get(wire.h);
+      if (hit) return hit;
+      if (wire.s === undefined) {
+        return failing(
+          new Error(`function ${wire.h} was sent by hash but its source never reached this process (from process ${from})`),
+        );
+      }
+      let f: (...args: unknown[]) => unknown;
+      try {
+        f = compile(wire.s);
+      } catch (e) {
+        return failing(e);
+      }
+      // So that sending it on to a third process reuses the same hash and source.
+      Object.defineProperty(f, kShipped, { value: { hash: wire.h, source: wire.s } });
+      compiled.set(wire.h, f);
+      return f;
+    }
+  }
+}
+
+function failing(e: unknown): (...args: unknown[]) => unknown {
+  return () => {
+    throw e;
+  };
+}
+
+/** Compiles a function's source in the global scope with `loom` bound to the library. */
+export function compile(source: string): (...args: unknown[]) => unknown {
+  stats.compiles++;
+  let f: unknown;
+  try {
+    f = new Function('loom', `return (${source}\n);`)(loomLibrary);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    // A method written in shorthand (`area(r) { ... }`) is not an expression on its own.
+    const obj = new Function('loom', `return ({${source}\n});`)(loomLibrary) as Record<PropertyKey, unknown>;
+    f = Reflect.ownKeys(obj).map((k) => obj[k])[0];
+  }
+  if (typeof f !== 'function') throw new TypeError('the source sent did not evaluate to a function');
+  return f as (...args: unknown[]) => unknown;
+}
+
+/** Whether `fn` travels as source (for the "what is missing" hint on ReferenceErrors). */
+export function travelsAsSource(fn: unknown): boolean {
+  return typeof fn === 'function' && !(fn as { [kModuleRef]?: unknown })[kModuleRef] && !builtinNames.has(fn);
+}
+
+/**
+ * A ReferenceError from a function sent as source means it used a name that
+ * this process lacks: say so, and how to fix it.
+ */
+export function explainMissing(e: unknown, pid: number): unknown {
+  if (e instanceof ReferenceError && / is not defined$/.test(e.message)) {
+    const name = e.message.replace(/ is not defined$/, '');
+    e.message =
+      `${e.message} on process ${pid}: a function sent as source sees only its arguments, the globals of ` +
+      `the process it runs on and \`loom\`; define ${name} there (everywhere(...)) or name a module export with remoteFn()`;
+  }
+  return e;
+}
+
+registerHandle<(...args: never[]) => unknown>({
+  tag: 'fn',
+  is: (v): v is (...args: never[]) => unknown => typeof v === 'function',
+  encode: (fn, to) => encodeFunction(fn, to),
+  decode: (data, from) => decodeFunction(data as WireFunction, from),
+});

@@ -1,0 +1,162 @@
+// remotecall and its forms. One message carries the function (by module
+// export, by hash, or the first time to a peer as source) and the arguments:
+//   'F' remotecall        -> the worker keeps the result in a Future it owns
+//   'w' remotecallWait    -> the same, and it answers when the call finished
+//   'f' remotecallFetch   -> it answers with the value: one round trip
+//   'd' remoteDo          -> no answer at all
+// A call to this process itself runs here, without serializing anything.
+import { myid, onMessage, runInterruptible } from '../cluster/index.js';
+import { captureRemote } from './errors-wire.js';
+import { explainMissing, travelsAsSource } from './function-shipping.js';
+import { Future } from './future.js';
+import { addCount, newRefId, ownedEntry } from './refcount.js';
+import type { FutureStore } from './ref-stores.js';
+import { attach } from './reference.js';
+import { reply, replyError, request, sendTo } from './transport.js';
+import { describe } from '../tasks/wait-options.js';
+
+/** A function that can be called on another process (a self-contained function value or a remoteFn). */
+export type RemoteCallable<A extends unknown[] = never[], R = unknown> = (...args: A) => R;
+
+type CallMode = 'F' | 'w' | 'f' | 'd';
+
+/** Runs fn(...args) on this process as a remote call does: failures become RemoteException(myid()). */
+export function runHere(fn: (...args: unknown[]) => unknown, args: unknown[], interruptible: boolean): Promise<unknown> {
+  let p: Promise<unknown>;
+  try {
+    p = interruptible ? runInterruptible(() => fn(...args)) : Promise.resolve(fn(...args));
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.catch((e: unknown) => {
+    throw captureRemote(myid(), travelsAsSource(fn) ? explainMissing(e, myid()) : e);
+  });
+}
+
+function checkFn(fn: unknown, who: string): asserts fn is (...args: unknown[]) => unknown {
+  if (typeof fn !== 'function') throw new TypeError(`${who}: fn must be a function, got ${describe(fn)}`);
+}
+
+function checkId(id: unknown, who: string): asserts id is number {
+  if (typeof id !== 'number' || !Number.isInteger(id)) {
+    throw new TypeError(`${who}: a process id must be an integer, got ${describe(id)}`);
+  }
+}
+
+/** Starts a call whose result a Future owned by process `id` will hold (mode 'F' or 'w'). */
+export function startCall<R>(id: number, fn: unknown, args: unknown[], mode: 'F' | 'w', who: string): Future<R> {
+  checkId(id, who);
+  checkFn(fn, who);
+  if (id === myid()) {
+    const fut = new Future<R>();
+    const store = ownedEntry(fut.id).store as FutureStore;
+    const done = new Promise<void>((resolve, reject) => {
+      queueMicrotask(() => {
+        runHere(fn, args, false).then(
+          (v) => {
+            store.set(v);
+            resolve();
+          },
+          (e: unknown) => {
+            store.fail(e);
+            reject(e);
+          },
+        );
+      });
+    });
+    if (mode === 'w') fut.setDone(done);
+    else done.catch(() => {});
+    return fut;
+  }
+  const rid = newRefId('f', 1);
+  if (mode === 'F') {
+    sendTo(id, { type: 'remote.call', m: mode, r: rid, f: fn, a: args });
+    return attach(rid, id, 1, () => new Future<R>());
+  }
+  const done = request(id, { type: 'remote.call', m: mode, r: rid, f: fn, a: args });
+  const fut = attach(rid, id, 1, () => new Future<R>());
+  fut.setDone(done);
+  return fut;
+}
+
+/**
+ * Calls `fn(...args)` on process `id` and returns a Future of its result at
+ * once. Throws at once for an unknown id or a process that has exited.
+ */
+export function remotecall<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): Future<Awaited<R>> {
+  return startCall<Awaited<R>>(id, fn, args, 'F', 'remotecall');
+}
+
+/** Calls and waits for the call to finish (one message each way); resolves with the Future, rejects if the call failed. */
+export async function remotecallWait<A extends unknown[], R>(
+  id: number,
+  fn: RemoteCallable<A, R>,
+  ...args: A
+): Promise<Future<Awaited<R>>> {
+  const fut = startCall<Awaited<R>>(id, fn, args, 'w', 'remotecallWait');
+  return fut.wait();
+}
+
+/** Calls and resolves with the result: one message there, one back. Rejects with RemoteException on failure. */
+export async function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): Promise<Awaited<R>> {
+  checkId(id, 'remotecallFetch');
+  checkFn(fn, 'remotecallFetch');
+  if (id === myid()) return (await runHere(fn as (...a: unknown[]) => unknown, args, false)) as Awaited<R>;
+  const m = await request(id, { type: 'remote.call', m: 'f', f: fn, a: args });
+  return m.v as Awaited<R>;
+}
+
+/** Calls `fn(...args)` on process `id` and forgets it (a failure is printed there). */
+export function remoteDo<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): void {
+  checkId(id, 'remoteDo');
+  checkFn(fn, 'remoteDo');
+  if (id === myid()) {
+    queueMicrotask(() => {
+      runHere(fn as (...a: unknown[]) => unknown, args, false).catch(reportDoFailure);
+    });
+    return;
+  }
+  sendTo(id, { type: 'remote.call', m: 'd', f: fn, a: args });
+}
+
+function reportDoFailure(e: unknown): void {
+  console.error('loom: remoteDo failed:', e);
+}
+
+onMessage('remote.call', (msg, from) => {
+  const mode = msg.m as CallMode;
+  const fn = msg.f as (...args: unknown[]) => unknown;
+  const args = (msg.a as unknown[] | undefined) ?? [];
+  const p = typeof fn === 'function' ? runHere(fn, args, true) : Promise.reject(captureRemote(myid(), new TypeError('no function in the call')));
+  switch (mode) {
+    case 'f': {
+      const i = msg.i as number;
+      p.then(
+        (v) => reply(from, i, v),
+        (e) => replyError(from, i, e),
+      );
+      return;
+    }
+    case 'd':
+      p.catch(reportDoFailure);
+      return;
+    case 'F':
+    case 'w': {
+      const rid = msg.r as string;
+      const store = ownedEntry(rid).store as FutureStore;
+      addCount(rid, from, 1);
+      const i = msg.i as number;
+      p.then(
+        (v) => {
+          store.set(v);
+          if (mode === 'w') reply(from, i, undefined);
+        },
+        (e) => {
+          store.fail(e);
+          if (mode === 'w') replyError(from, i, e);
+        },
+      );
+      return;
+    }
+  }
+});

@@ -1,0 +1,131 @@
+// The remote layer's use of the cluster's messages: sending (with the function
+// cache kept honest when a send fails), request/reply pairs, cancellation, and
+// what happens to pending requests when a peer is gone.
+import { ProcessExitedException } from '../errors.js';
+import { myid, onMessage, onProcessExit, send, type Message } from '../cluster/index.js';
+import { decodeError, encodeError, type WireError } from './errors-wire.js';
+import { forgetPeer, withSentJournal } from './function-shipping.js';
+
+let beforeSend: ((to: number) => void) | undefined;
+
+/** Runs before every send (refcount flushes the adds and dels a message may depend on). */
+export function setBeforeSend(hook: (to: number) => void): void {
+  beforeSend = hook;
+}
+
+/** Sends `msg` to process `to`; throws what the cluster throws (unknown id, exited process). */
+export function sendTo(to: number, msg: Message): void {
+  beforeSend?.(to);
+  withSentJournal(to, () => send(to, msg));
+}
+
+interface Pending {
+  readonly pid: number;
+  readonly resolve: (msg: Message) => void;
+  readonly reject: (e: unknown) => void;
+  /** Kept alive while the request is pending (a reference whose op is in flight). */
+  readonly keep: unknown;
+}
+
+const pending = new Map<number, Pending>();
+let nextRequestId = 0;
+
+/**
+ * Sends a request (`msg.i` is set here) and resolves with the reply message,
+ * or rejects with the error the peer replied with, or ProcessExitedException
+ * when the peer is gone before replying.
+ */
+export function request(to: number, msg: Message, keep?: unknown): Promise<Message> {
+  const i = ++nextRequestId;
+  msg.i = i;
+  return new Promise<Message>((resolve, reject) => {
+    try {
+      sendTo(to, msg);
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    pending.set(i, { pid: to, resolve, reject, keep });
+  });
+}
+
+/** Like request, but `signal` aborting sends a cancel; the peer's answer still decides the outcome. */
+export function cancellableRequest(to: number, msg: Message, signal: AbortSignal | undefined, keep?: unknown): Promise<Message> {
+  if (signal === undefined) return request(to, msg, keep);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  msg.c = 1;
+  const p = request(to, msg, keep);
+  const i = msg.i as number;
+  // The owner answers a cancel with the abort reason, unless the operation
+  // completed first (then its result arrives and wins: a value is never lost).
+  const onAbort = () => {
+    try {
+      sendTo(to, { type: 'remote.cancel', i, reason: encodeError(signal.reason) });
+    } catch {
+      // The peer is gone: the pending request is rejected by the exit handler.
+    }
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const done = () => signal.removeEventListener('abort', onAbort);
+  p.then(done, done);
+  return p;
+}
+
+/** Sends the reply to request `i` of process `to`: a value, or an error. */
+export function reply(to: number, i: number, value: unknown): void {
+  try {
+    sendTo(to, { type: 'remote.reply', i, v: value });
+  } catch (e) {
+    if (e instanceof ProcessExitedException || e instanceof RangeError) return;
+    // The value could not be serialized: the requester learns why.
+    replyError(to, i, new TypeError(`the result could not be sent from process ${myid()}: ${(e as Error)?.message ?? e}`));
+  }
+}
+
+export function replyError(to: number, i: number, error: unknown): void {
+  try {
+    sendTo(to, { type: 'remote.reply', i, e: encodeError(error) });
+  } catch {
+    // The requester is gone; nobody is waiting.
+  }
+}
+
+onMessage('remote.reply', (msg) => {
+  const i = msg.i as number;
+  const p = pending.get(i);
+  if (p === undefined) return;
+  pending.delete(i);
+  if (msg.e !== undefined) p.reject(decodeError(msg.e as WireError));
+  else p.resolve(msg);
+});
+
+/** Requests in flight to `pid` (for tests and introspection). */
+export function pendingRequests(pid?: number): number {
+  if (pid === undefined) return pending.size;
+  let n = 0;
+  for (const p of pending.values()) if (p.pid === pid) n++;
+  return n;
+}
+
+const exitHooks: ((pid: number) => void)[] = [];
+
+/** Runs `hook` when a peer is gone, after pending requests to it were rejected. */
+export function onPeerExit(hook: (pid: number) => void): void {
+  exitHooks.push(hook);
+}
+
+onProcessExit((pid) => {
+  forgetPeer(pid);
+  for (const [i, p] of pending) {
+    if (p.pid !== pid) continue;
+    pending.delete(i);
+    p.reject(new ProcessExitedException(pid));
+  }
+  for (const hook of exitHooks) {
+    try {
+      hook(pid);
+    } catch (e) {
+      console.error(`loom: error in a process-exit hook of the remote layer:`, e);
+    }
+  }
+});
