@@ -84,8 +84,18 @@ export async function addprocs(
   const launched: WorkerConfig[] = [];
   const joining: Promise<number>[] = [];
   let taken = 0;
+  // In a custom topology workers join one at a time, so that each finds the ones it connects to.
+  let previous: Promise<unknown> = Promise.resolve();
   const launchNotify = () => {
-    while (taken < launched.length) joining.push(connectWorker(manager, launched[taken++]!, params));
+    while (taken < launched.length) {
+      const config = launched[taken++]!;
+      const p =
+        params.topology === 'custom'
+          ? previous.catch(() => undefined).then(() => connectWorker(manager, config, params))
+          : connectWorker(manager, config, params);
+      previous = p;
+      joining.push(p);
+    }
   };
   let launchError: unknown;
   try {
@@ -169,7 +179,7 @@ async function connectWorker(manager: ClusterManager, config: WorkerConfig, para
     const ack = await joined;
     config.ospid = typeof ack.ospid === 'number' ? ack.ospid : undefined;
     // Tell the others about the newcomer before anyone can use its id.
-    if (peer.address !== null && params.topology !== 'master_slave') {
+    if (peer.address !== null) {
       const note = { type: 'cluster.peer', pid, host: peer.address.host, port: peer.address.port, ident: config.ident };
       for (const p of allPeers()) if (p.pid !== pid && p.conn !== null && !p.exited) p.conn.send(note);
     }

@@ -229,6 +229,8 @@ function acceptHello(conn: Connection, msg: Message): void {
   if (p.exited) return conn.close(`process ${from} has exited`);
   // Both sides may dial at once: each keeps sending on the connection it chose first.
   if (p.conn === null) p.conn = conn;
+  // Tells a dialer that waits (custom topology joins) that this side has registered it.
+  conn.send({ type: 'cluster.welcome' });
 }
 
 /** A worker's lazy connection to another worker (all_to_all). */

@@ -13,6 +13,7 @@ import {
   connectionHandlers,
   dialPeer,
   getPeer,
+  whenExited,
   markExited,
   onMessage,
   setJoinHandler,
@@ -27,6 +28,7 @@ let masterTimer: NodeJS.Timeout | null = null;
 let libraryReady: Promise<unknown> = Promise.resolve();
 let connectIdents: unknown[] = [];
 let connectionCount = 0;
+const welcomeWaiters = new Map<number, () => void>();
 
 /**
  * Prepares this process to be a worker (the seed's init_worker): sets the
@@ -44,6 +46,10 @@ export function initWorker(cookie?: string, _manager?: ClusterManager): void {
   onMessage('cluster.peer', (msg) => learnPeer(msg as unknown as PeerNote));
   onMessage('cluster.gone', (msg) => markExited(msg.pid as number, 'removed'));
   onMessage('cluster.exit', () => exitSoon(0));
+  onMessage('cluster.welcome', (_msg, from) => {
+    welcomeWaiters.get(from)?.();
+    welcomeWaiters.delete(from);
+  });
   const seconds = workerTimeoutSeconds();
   masterTimer = setTimeout(() => {
     clusterLog(`no master connected within ${seconds} s (LOOM_WORKER_TIMEOUT); exiting`);
@@ -85,8 +91,14 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
   const master = addPeer(1);
   master.conn = conn;
   master.ready = true;
-  for (const p of (msg.peers as PeerNote[] | undefined) ?? []) learnPeer(p);
+  const dialed: Promise<void>[] = [];
+  for (const p of (msg.peers as PeerNote[] | undefined) ?? []) {
+    const w = learnPeer(p);
+    if (w !== undefined) dialed.push(w);
+  }
   try {
+    // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
+    await Promise.all(dialed);
     await libraryReady;
   } catch (e) {
     // Serve anyway: the cluster's own messages work, and the log says what is missing.
@@ -95,11 +107,18 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
   conn.send({ type: 'cluster.joined', ospid: process.pid });
 }
 
-function learnPeer(note: PeerNote): void {
+/** Records a peer; in a custom topology dials it when this worker's connectIdents name it (resolves when welcomed). */
+function learnPeer(note: PeerNote): Promise<void> | undefined {
   const p = addPeer(note.pid, { host: note.host, port: note.port }, note.ident);
-  if (p.exited) return;
+  if (p.exited) return undefined;
   p.ready = true;
-  if (note.ident !== undefined && p.conn === null && connectIdents.includes(note.ident)) dialPeer(p);
+  if (note.ident === undefined || p.conn !== null || !connectIdents.includes(note.ident)) return undefined;
+  const welcomed = new Promise<void>((resolve) => {
+    welcomeWaiters.set(p.pid, resolve);
+    void whenExited(p.pid).then(resolve);
+  });
+  dialPeer(p);
+  return welcomed;
 }
 
 function onPeerLost(pid: number): void {
