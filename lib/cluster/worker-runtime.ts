@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ClusterManager } from './cluster-manager.js';
 import { Connection, type Message } from './connection.js';
 import { setCookie } from './cookie.js';
+import { installWorkerSigintHandler } from './interrupt.js';
 import { clusterLog } from './log.js';
 import {
   addPeer,
@@ -41,6 +42,8 @@ export function initWorker(cookie?: string, _manager?: ClusterManager): void {
   if (cookie !== undefined) setCookie(cookie);
   if (initialized) return;
   initialized = true;
+  // A worker never dies of SIGINT: interrupt() cancels its work instead.
+  installWorkerSigintHandler();
   setJoinHandler(onJoin);
   setPeerLostHook(onPeerLost);
   onMessage('cluster.peer', (msg) => learnPeer(msg as unknown as PeerNote));
