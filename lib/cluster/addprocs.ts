@@ -22,7 +22,8 @@ import {
   setPeerLostHook,
 } from './membership.js';
 import { clusterLog } from './log.js';
-import { SSHManager, type MachineSpec } from './ssh-manager.js';
+import { SSHManager } from './ssh-manager.js';
+import type { MachineSpec } from './machine-spec.js';
 import { getTopology, normalizeTopology, setTopology } from './topology.js';
 import { workerTimeoutSeconds } from './timeout.js';
 import type { WorkerConfig } from './worker-config.js';

@@ -9,7 +9,8 @@ export { myid, nprocs, nworkers, procs, workers, isWorker, send, onMessage, onPr
 export type { Message, PeerAddress } from './membership.js';
 export { ClusterManager, type LaunchParams, type ManageOp } from './cluster-manager.js';
 export { LocalManager } from './local-manager.js';
-export { SSHManager, type MachineSpec } from './ssh-manager.js';
+export { SSHManager } from './ssh-manager.js';
+export { parseMachineFile, type MachineSpec } from './machine-spec.js';
 export { WorkerConfig } from './worker-config.js';
 export { initWorker, processMessages } from './worker-runtime.js';
 export { registerHandle, registerErrorClass, type HandleSpec } from './serializer.js';
