@@ -55,7 +55,6 @@ export {
   myid,
   nprocs,
   nworkers,
-  procs,
   workers,
   ClusterManager,
   LocalManager,
@@ -103,3 +102,28 @@ export type {
   EverywhereOptions,
   RemoteFunction,
 } from './remote/index.js';
+
+// Shared memory across processes of one host (lib/shared). `procs()` lives here:
+// without an argument it is the cluster's, with a SharedArray it lists its pids.
+export {
+  SharedArray,
+  sdata,
+  indexpids,
+  localindexes,
+  procs,
+  reapDeadSegments,
+} from './shared/index.js';
+export type {
+  SharedArrayInit,
+  SharedArrayOptions,
+  SharedArrayCreateOptions,
+  SharedArrayFileOptions,
+  Dims,
+  ElementOf,
+  ElementTypeName,
+  SharedTypedArray,
+  TypedArrayConstructor,
+  FileMode,
+  SharedArrayBacking,
+  HasPids,
+} from './shared/index.js';

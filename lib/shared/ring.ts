@@ -119,8 +119,13 @@ class NativeCore implements RingCore {
   }
 }
 
-/** How a sleeper sleeps on this memory. */
-type SleepMode = 'futex' | 'poll';
+/**
+ * How a sleeper sleeps on this memory: Atomics.waitAsync on a
+ * SharedArrayBuffer (so threads with and without the addon wake each other
+ * with Atomics.notify), the addon's futex on a Mapping (across processes),
+ * or polling on any other ArrayBuffer (nobody else can see it).
+ */
+type SleepMode = 'atomics' | 'futex' | 'poll';
 
 const kMaxWake = 0x7fffffff;
 
@@ -221,6 +226,25 @@ function abortError(signal: AbortableSignal): Error {
 
 const now = (): number => performance.now();
 
+// Atomics.waitAsync is in Node 20, but in TypeScript's lib only from ES2024 on.
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const atomicsWaitAsync = (Atomics as unknown as { waitAsync(v: Int32Array, i: number, value: number, ms: number): WaitAsyncResult }).waitAsync;
+
+/** Sleeps until view[index] is notified or no longer `value`; an abort rejects (the wait itself lingers until the next notify). */
+function waitAsync(view: Int32Array, index: number, value: number, ms: number, signal: AbortSignal | undefined): Promise<unknown> {
+  const r = atomicsWaitAsync(view, index, value, ms);
+  if (!r.async) return Promise.resolve(r.value);
+  if (!signal) return r.value;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    r.value.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}
+
 export class Ring {
   /** Bytes a ring of this geometry occupies: 320 + capacity * (8 + slotSize padded to 8). */
   static bytesNeeded(capacity: number, slotSize: number): number {
@@ -298,7 +322,7 @@ export class Ring {
     this.#i32 = new Int32Array(buffer, byteOffset, this.byteLength / 4);
     const u8 = new Uint8Array(buffer, byteOffset, this.byteLength);
     this.#shared = typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
-    this.#sleepMode = this.#shared || this.#futexWorksHere() ? 'futex' : 'poll';
+    this.#sleepMode = this.#shared ? 'atomics' : this.#futexWorksHere() ? 'futex' : 'poll';
     this.#scratch = new Uint8Array(this.slotSize);
     this.#core = impl === 'native' ? new NativeCore(binding as RingBinding, u8) : new RingTwin(this.#i32, u8, (w) => this.#wake(w));
   }
@@ -498,9 +522,8 @@ export class Ring {
     return { data: this.#packData as Uint8Array, lens: this.#packLens };
   }
 
-  // The addon's futex works on a SharedArrayBuffer and on a Mapping's
-  // buffer; on any other ArrayBuffer nobody else can see the ring, so a
-  // blocking call just polls.
+  // The addon's futex works on a Mapping's buffer; on any other ArrayBuffer
+  // nobody else can see the ring, so a blocking call just polls.
   #futexWorksHere(): boolean {
     if (!addon) return false;
     try {
@@ -511,23 +534,15 @@ export class Ring {
     }
   }
 
-  // Wakes sleepers of a futex word: the futex syscall (other processes, and
-  // threads waiting through the addon), plus Atomics.notify on a
-  // SharedArrayBuffer for threads waiting without the addon.
+  // Wakes the sleepers of a futex word (the TS twin calls this when the
+  // waiter count is non-zero, and on close).
   #wake(word: number): void {
-    if (this.#sleepMode === 'futex' && addon) {
-      try {
-        futexWake(this.#i32, word, kMaxWake);
-      } catch (e) {
-        if (!(e instanceof TypeError)) throw e;
-        this.#sleepMode = 'poll'; // a plain ArrayBuffer: nobody can sleep on it
-      }
-    }
-    if (this.#shared) Atomics.notify(this.#i32, word);
+    if (this.#sleepMode === 'atomics') Atomics.notify(this.#i32, word);
+    else if (this.#sleepMode === 'futex') futexWake(this.#i32, word, kMaxWake);
   }
 
-  // After a native publish on a SharedArrayBuffer: C++ already made the
-  // syscall; threads sleeping in Atomics.waitAsync need Atomics.notify.
+  // After a native publish on a SharedArrayBuffer: C++ made a futex syscall,
+  // but sleepers there wait in Atomics.waitAsync, which only Atomics.notify reaches.
   #notifyThreads(word: number, waiters: number): void {
     if (Atomics.load(this.#i32, waiters) !== 0) Atomics.notify(this.#i32, word);
   }
@@ -575,6 +590,8 @@ export class Ring {
         if (left <= 0) throw new TimeoutError(timeout as number, what);
         if (this.#sleepMode === 'poll') {
           await new Promise((resolve) => setTimeout(resolve, Math.min(left, 1)));
+        } else if (this.#sleepMode === 'atomics') {
+          await waitAsync(i32, word, seen, left, signal);
         } else {
           await futexWait(i32, word, seen, left === Infinity ? undefined : left / 1000, signal ? { signal } : undefined);
         }
