@@ -49,7 +49,7 @@ using RegionPtr = std::shared_ptr<Region>;
 // Everything an async futex wait keeps on the JS thread until it settles.
 struct PendingWait {
   Napi::Promise::Deferred deferred;
-  Napi::Reference<Napi::Value> buffer;  // keeps the memory from being collected
+  Napi::ObjectReference view;  // keeps the view, hence its memory, from being collected
   RegionPtr pinned;                     // keeps an explicit close() from unmapping it
 };
 
@@ -303,10 +303,12 @@ Napi::Value FutexWait(const Napi::CallbackInfo& info) {
     AddonData* data = Data(env);
     if (data->torn_down) throw Napi::Error::New(env, "the environment is shutting down");
     EnsureWaitSet(env, data);
+    // The view, not its buffer: napi_get_arraybuffer_info rejects a
+    // SharedArrayBuffer. A mapping's region starts at the buffer's first byte.
     auto view = info[0].As<Napi::TypedArrayOf<int32_t>>();
-    Napi::ArrayBuffer buffer = view.ArrayBuffer();
-    RegionPtr region = data->FindRegion(buffer.Data());
-    PendingWait wait{Napi::Promise::Deferred::New(env), Napi::Persistent(Napi::Value(buffer)), region};
+    const uint8_t* start = reinterpret_cast<const uint8_t*>(view.Data()) - view.ByteOffset();
+    RegionPtr region = data->FindRegion(start);
+    PendingWait wait{Napi::Promise::Deferred::New(env), Napi::Persistent(info[0].As<Napi::Object>()), region};
     Napi::Promise promise = wait.deferred.Promise();
     if (region) region->pins++;
     data->pending.emplace(token, std::move(wait));

@@ -240,12 +240,10 @@ size_t WaitSet::threads() const {
 
 void WaitSet::run(Shard* shard) {
   std::vector<WaitvEntry> waitv;
-  std::vector<uint64_t> tokens;  // tokens[i] belongs to waitv[i + 1]
   std::vector<std::pair<uint64_t, WaitResult>> finished;
   while (!stopping_.load()) {
     int64_t next_deadline = kNoDeadline;
     waitv.clear();
-    tokens.clear();
     finished.clear();
     {
       std::lock_guard<std::mutex> lock(shard->mutex);
@@ -271,7 +269,6 @@ void WaitSet::run(Shard* shard) {
         }
         next_deadline = std::min(next_deadline, e.deadline);
         waitv.push_back({uint32_t(e.expected), reinterpret_cast<uintptr_t>(e.word), FUTEX2_SIZE_U32, 0});
-        tokens.push_back(e.token);
         i++;
       }
     }
@@ -283,22 +280,31 @@ void WaitSet::run(Shard* shard) {
     long r = syscall(SYS_futex_waitv, waitv.data(), waitv.size(), 0, next_deadline == kNoDeadline ? nullptr : &ts,
                      CLOCK_MONOTONIC);
     if (r >= 1) {
-      const uint64_t token = tokens[size_t(r) - 1];
-      bool found = false;
+      // futex_waitv reports one woken index, but wakes that raced it may have
+      // taken other entries off the kernel's queue too. For entries on the
+      // same word (several waits on one word, wake-all, or wake(1) twice in a
+      // row) we cannot tell which: all of them settle as woken, which the
+      // futex contract allows (a spurious 'ok'; callers re-check the word).
+      const auto* woken = reinterpret_cast<const int32_t*>(uintptr_t(waitv[size_t(r)].uaddr));
       {
         std::lock_guard<std::mutex> lock(shard->mutex);
         auto& entries = shard->entries;
-        auto it = std::find_if(entries.begin(), entries.end(), [&](const Shard::Entry& e) { return e.token == token; });
-        if (it != entries.end()) {
-          *it = entries.back();
-          entries.pop_back();
-          found = true;
+        for (size_t i = 0; i < entries.size();) {
+          if (entries[i].word == woken) {
+            finished.emplace_back(entries[i].token, WaitResult::kOk);
+            entries[i] = entries.back();
+            entries.pop_back();
+          } else {
+            i++;
+          }
         }
       }
-      if (found) done_(token, WaitResult::kOk);
+      for (auto& f : finished) done_(f.first, f.second);
     }
     // r == 0 (control word), EAGAIN (some word changed), ETIMEDOUT, EINTR,
     // EFAULT (a word unmapped after a cancel): the next pass settles and re-arms.
+    // A wake without a change of the word, racing a wake of a *different*
+    // word on this thread, is the one case left uncovered (see futex.h).
   }
 }
 

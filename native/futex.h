@@ -11,6 +11,14 @@
 // cancelled. Many concurrent waits therefore cost a few threads, never one
 // libuv pool thread each. Nothing here knows about JavaScript: results leave
 // through a plain callback (on a waiter thread) carrying a token.
+//
+// Like FUTEX_WAIT, a WaitSet wait may settle 'ok' spuriously (several waits on
+// one word all settle when that word is woken; a word that no longer holds
+// `expected` settles at once), so callers re-check the word and wait again.
+// futex_waitv reports only one woken entry per return: a wake that leaves the
+// word unchanged and races a wake of another word on the same waiter thread
+// can go unnoticed until the word changes or the wait times out. The usual
+// protocol (change the word, then wake) is never affected.
 #pragma once
 
 #include <atomic>
