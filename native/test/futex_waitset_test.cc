@@ -75,6 +75,20 @@ void same_word_many_waiters() {
   CORE_CHECK(res.duplicates == 0);
 }
 
+// Two wake(word, 1) in a row can both hit entries of one futex_waitv call,
+// which reports only one: every wait on a woken word settles, none is lost.
+void repeated_single_wakes() {
+  Results res;
+  fx::WaitSet set(res.sink());
+  alignas(4) int32_t word = 0;
+  set.add(1, &word, 0, fx::kForever);
+  set.add(2, &word, 0, fx::kForever);
+  std::this_thread::sleep_for(20ms);
+  fx::wake(&word, 1);
+  fx::wake(&word, 1);
+  CORE_CHECK(res.await_count(2, 5000ms));
+}
+
 void timeouts_and_changed_words() {
   Results res;
   fx::WaitSet set(res.sink());
@@ -169,6 +183,7 @@ int main() {
   CORE_CHECK(fx::has_waitv());
   many_waits_few_threads();
   same_word_many_waiters();
+  repeated_single_wakes();
   timeouts_and_changed_words();
   cancel();
   stop_with_pending_waits();
