@@ -1,11 +1,15 @@
 // sleep and yieldNow: the two ways a task gives the event loop back.
-import { setImmediate as immediate, setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as immediate } from 'node:timers/promises';
+import { blockingTask } from './interrupt.js';
 import { checkSeconds, checkWaitOptions } from './wait-options.js';
 
 /** The seed's minimum sleep: 1 ms. */
 export const minSleepSeconds = 0.001;
 
-/** Waits `seconds` (at least 0.001). `signal` aborts the sleep (rejecting with its reason). */
+/**
+ * Waits `seconds` (at least 0.001). `signal` aborts the sleep (rejecting with
+ * its reason); so does `schedule(t, err, { error: true })` on the sleeping task.
+ */
 export function sleep(seconds: number, options?: { signal?: AbortSignal }): Promise<void> {
   try {
     checkSeconds(seconds, 'seconds', 'sleep');
@@ -16,8 +20,24 @@ export function sleep(seconds: number, options?: { signal?: AbortSignal }): Prom
   const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const ms = Math.max(seconds, minSleepSeconds) * 1000;
-  return delay(ms, undefined, signal ? { signal } : undefined).catch((e: unknown) => {
-    throw signal?.aborted ? signal.reason : e;
+  return new Promise<void>((resolve, reject) => {
+    const task = blockingTask();
+    const settle = (): void => {
+      task?._unblock(cancel);
+      if (signal !== undefined) signal.removeEventListener('abort', onAbort);
+    };
+    const timer = setTimeout(() => {
+      settle();
+      resolve();
+    }, ms);
+    const cancel = (error: unknown): void => {
+      clearTimeout(timer);
+      settle();
+      reject(error);
+    };
+    const onAbort = (): void => cancel(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    task?._block(cancel);
   });
 }
 

@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidStateException } from '../errors.js';
 import { kFetch, kIsReady, kWait, type WaitOptions } from './protocol.js';
+import { setInterruptSource, type Interruptible } from './interrupt.js';
 import { describe } from './wait-options.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -49,7 +50,7 @@ const kRoot = Symbol('loom.rootTask');
  * `wait(t)` / `fetch(t)` resolve with its result or reject with its error,
  * the very error object it threw (with the task's own stack).
  */
-export class Task<T = unknown> implements AsyncIterable<unknown> {
+export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible {
   /** A number for messages and debugging; the root task is 0. */
   readonly id: number;
   /** Task-local storage (see `taskLocalStorage`). */
@@ -63,6 +64,9 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
   #done: WaitQueue<unknown> | undefined;
   #park: Park | undefined;
   #consumers: Consumer[] = [];
+  // Cancel functions of the loom waits this task is blocked in now (several
+  // under Promise.all); `schedule(this, err, { error: true })` rejects them.
+  #blocked: Set<(error: unknown) => void> | undefined;
 
   constructor(fn: () => T | PromiseLike<T>);
   /** @internal the root task */
@@ -124,6 +128,12 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
       case 'scheduled':
         throw new InvalidStateException(`schedule: ${this} is already scheduled`, 'scheduled');
       case 'running':
+        if (error && this.#blocked !== undefined && this.#blocked.size > 0) {
+          const cancels = [...this.#blocked];
+          this.#blocked.clear();
+          for (const cancel of cancels) cancel(val);
+          return;
+        }
         throw new InvalidStateException(`schedule: ${this} is already running`, 'running');
       default:
         throw new InvalidStateException(`schedule: ${this} is already done`, 'done');
@@ -175,6 +185,16 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
     this.#done?.rejectAll(e);
     const consumers = this.#consumers.splice(0);
     for (const c of consumers) c.reject(e);
+  }
+
+  /** @internal see interrupt.ts */
+  _block(cancel: (error: unknown) => void): void {
+    (this.#blocked ??= new Set()).add(cancel);
+  }
+
+  /** @internal see interrupt.ts */
+  _unblock(cancel: (error: unknown) => void): void {
+    this.#blocked?.delete(cancel);
   }
 
   /** @internal Parks this (the current) task until something switches back to it. */
@@ -257,6 +277,8 @@ export class Task<T = unknown> implements AsyncIterable<unknown> {
   }
 }
 
+setInterruptSource(() => taskStore.getStore());
+
 /** The task of code that runs outside any task. */
 export const rootTask: Task<unknown> = new Task<unknown>(kRoot);
 
@@ -284,9 +306,12 @@ export function istaskfailed(t: Task<unknown>): boolean {
 
 /**
  * Queues a task on the event loop (`schedule(t)`), or wakes a task waiting at a
- * switch point with `val` (`schedule(t, val)`), or with `val` as an exception
- * (`{ error: true }`). `schedule(fn)` is `@schedule`: wraps fn in a Task and
- * schedules it. Scheduling a task that is already scheduled, running or done throws.
+ * switch point (yieldto, produce, a bare `wait()`) with `val`. With
+ * `{ error: true }`, `val` is raised as an exception in the task: at its switch
+ * point, in every loom wait it is blocked in (Condition, Channel, lock, task,
+ * sleep), or at its start if it has not started. `schedule(fn)` is `@schedule`:
+ * wraps fn in a Task and schedules it. Scheduling a task that is already
+ * scheduled, running (and not so interruptible) or done throws.
  */
 export function schedule<T>(t: Task<T> | (() => T | PromiseLike<T>), val?: unknown, options?: ScheduleOptions): Task<T> {
   if (typeof t === 'function') t = new Task(t);

@@ -7,6 +7,7 @@
 // leaves the queue in O(1) without disturbing the order of the others.
 import { TimeoutError } from '../errors.js';
 import type { WaitOptions } from './protocol.js';
+import { blockingTask, type Interruptible } from './interrupt.js';
 import { checkWaitOptions } from './wait-options.js';
 
 // setTimeout clamps longer delays to 1 ms; anything this long is "no timeout".
@@ -18,6 +19,9 @@ class Waiter<T, P> {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
+  // The task blocked here, and how `schedule(task, err, { error: true })` cancels this wait.
+  task: Interruptible | undefined = undefined;
+  cancel: ((error: unknown) => void) | undefined = undefined;
   constructor(
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
@@ -66,6 +70,15 @@ export class WaitQueue<T = void, P = undefined> {
       const w = new Waiter<T, P>(resolve, reject, payload as P);
       this.#append(w);
       if (options !== undefined) this.#arm(w, options);
+      const task = blockingTask();
+      if (task !== undefined) {
+        w.task = task;
+        w.cancel = (error: unknown) => {
+          this.#remove(w);
+          w.reject(error);
+        };
+        task._block(w.cancel);
+      }
     });
   }
 
@@ -170,6 +183,10 @@ export class WaitQueue<T = void, P = undefined> {
 }
 
 function disarm<T, P>(w: Waiter<T, P>): void {
+  if (w.task !== undefined) {
+    w.task._unblock(w.cancel!);
+    w.task = undefined;
+  }
   if (w.timer !== undefined) {
     clearTimeout(w.timer);
     w.timer = undefined;
