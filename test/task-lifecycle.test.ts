@@ -9,6 +9,7 @@ import {
   InvalidStateException,
   Task,
   TimeoutError,
+  currentTask,
   fetch,
   isready,
   istaskdone,
@@ -180,4 +181,12 @@ test('bad arguments: a non-function body, a non-task, bad options', async () => 
   const t = new Task(() => 1);
   await assert.rejects(wait(t, { timeout: -1 }), (e: unknown) => e instanceof RangeError && /options\.timeout/.test(e.message));
   await assert.rejects(wait(t, { signal: 'x' as unknown as AbortSignal }), (e: unknown) => e instanceof TypeError && /options\.signal/.test(e.message));
+});
+
+test('a task waiting for itself is a deadlock error, not a hang', async () => {
+  const t = schedule(async () => {
+    await yieldNow();
+    return wait(currentTask());
+  });
+  await assert.rejects(wait(t), (e: unknown) => e instanceof InvalidStateException && /deadlock/.test(e.message));
 });

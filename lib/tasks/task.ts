@@ -253,7 +253,10 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
   [kWait](options?: WaitOptions): Promise<T> {
     if (this.#state === 'done') return Promise.resolve(this.#result as T);
     if (this.#state === 'failed') return Promise.reject(this.#exception);
-    this.#done ??= new WaitQueue<unknown>(`wait on ${this}`);
+    if (this === taskStore.getStore()) {
+      return Promise.reject(new InvalidStateException(`wait: deadlock: ${this} cannot wait for itself to finish`, 'running'));
+    }
+    this.#done ??= new WaitQueue<unknown>(`wait on Task ${this.id}`);
     return this.#done.wait(options) as Promise<T>;
   }
 
