@@ -107,6 +107,7 @@ export type {
 // without an argument it is the cluster's, with a SharedArray it lists its pids.
 export {
   SharedArray,
+  SharedChannel,
   sdata,
   indexpids,
   localindexes,
@@ -118,6 +119,7 @@ export type {
   SharedArrayOptions,
   SharedArrayCreateOptions,
   SharedArrayFileOptions,
+  SharedChannelOptions,
   Dims,
   ElementOf,
   ElementTypeName,

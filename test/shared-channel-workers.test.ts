@@ -1,0 +1,87 @@
+// SharedChannel across real worker processes: producers and consumers on different
+// processes, blocking waits woken across processes, pids rules, no segment left.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addprocs, remotecall, remotecallFetch, rmprocs, SharedChannel, wait, workers } from 'loom';
+import { segmentsOf } from './fixtures/shared-leaks.js';
+
+const osPids: number[] = [process.pid];
+
+before(async () => {
+  await addprocs(2);
+  for (const p of workers()) osPids.push(await remotecallFetch(p, () => process.pid));
+});
+
+after(async () => {
+  await rmprocs(...workers().filter((p) => p !== 1));
+  assert.deepEqual(segmentsOf(...osPids), [], 'no segment of this test or its workers left');
+});
+
+test('a worker produces, the master consumes, in order; take waits across processes', async () => {
+  const ch = await SharedChannel.create<number>(8);
+  try {
+    const producer = remotecall(2, async (c: SharedChannel<number>) => {
+      for (let i = 0; i < 500; i++) await c.put(i);
+      c.close();
+    }, ch);
+    const got: number[] = [];
+    for await (const v of ch) got.push(v);
+    await wait(producer);
+    assert.deepEqual(got, Array.from({ length: 500 }, (_, i) => i));
+  } finally {
+    ch.release();
+  }
+});
+
+test('two worker producers, one master consumer: every message arrives once', async () => {
+  const ch = await SharedChannel.create<string>(4, { slotSize: 128 });
+  try {
+    const producers = [2, 3].map((p) =>
+      remotecall(p, async (c: SharedChannel<string>, me: number) => {
+        for (let i = 0; i < 300; i++) await c.put(`${me}:${i}`);
+      }, ch, p),
+    );
+    const got = new Set<string>();
+    for (let k = 0; k < 600; k++) got.add(await ch.take());
+    await Promise.all(producers.map((f) => wait(f)));
+    assert.equal(got.size, 600);
+    for (const p of [2, 3]) for (let i = 0; i < 300; i++) assert.ok(got.has(`${p}:${i}`));
+  } finally {
+    ch.release();
+  }
+});
+
+test('the master produces typed arrays, a worker consumes them and reports a checksum', async () => {
+  const ch = await SharedChannel.create<Float64Array>(16, { slotSize: 8 * 256 + 2 });
+  try {
+    const consumer = remotecallFetch(3, async (c: SharedChannel<Float64Array>) => {
+      let sum = 0;
+      let n = 0;
+      for await (const a of c) {
+        n++;
+        for (const x of a) sum += x;
+      }
+      return [n, sum];
+    }, ch);
+    let expected = 0;
+    for (let k = 0; k < 100; k++) {
+      const a = new Float64Array(256).fill(k);
+      expected += 256 * k;
+      await ch.put(a);
+    }
+    ch.close();
+    assert.deepEqual(await consumer, [100, expected]);
+  } finally {
+    ch.release();
+  }
+});
+
+test('sending a SharedChannel outside its pids is an error that names them', async () => {
+  const ch = await SharedChannel.create(2, { pids: [1, 2] });
+  try {
+    await assert.rejects(remotecallFetch(3, (c: SharedChannel) => c.capacity, ch), /mapped only by its pids \[1, 2\]/);
+    assert.equal(await remotecallFetch(2, (c: SharedChannel) => c.capacity, ch), 2);
+  } finally {
+    ch.release();
+  }
+});
