@@ -240,10 +240,12 @@ size_t WaitSet::threads() const {
 
 void WaitSet::run(Shard* shard) {
   std::vector<WaitvEntry> waitv;
+  std::vector<uint64_t> armed;  // armed[i] is the token of waitv[i + 1]
   std::vector<std::pair<uint64_t, WaitResult>> finished;
   while (!stopping_.load()) {
     int64_t next_deadline = kNoDeadline;
     waitv.clear();
+    armed.clear();
     finished.clear();
     {
       std::lock_guard<std::mutex> lock(shard->mutex);
@@ -269,6 +271,7 @@ void WaitSet::run(Shard* shard) {
         }
         next_deadline = std::min(next_deadline, e.deadline);
         waitv.push_back({uint32_t(e.expected), reinterpret_cast<uintptr_t>(e.word), FUTEX2_SIZE_U32, 0});
+        armed.push_back(e.token);
         i++;
       }
     }
@@ -280,22 +283,22 @@ void WaitSet::run(Shard* shard) {
     long r = syscall(SYS_futex_waitv, waitv.data(), waitv.size(), 0, next_deadline == kNoDeadline ? nullptr : &ts,
                      CLOCK_MONOTONIC);
     if (r >= 1) {
-      // futex_waitv reports one woken index, but wakes that raced it may have
-      // taken other entries off the kernel's queue too. For entries on the
-      // same word (several waits on one word, wake-all, or wake(1) twice in a
-      // row) we cannot tell which: all of them settle as woken, which the
-      // futex contract allows (a spurious 'ok'; callers re-check the word).
-      const auto* woken = reinterpret_cast<const int32_t*>(uintptr_t(waitv[size_t(r)].uaddr));
+      // futex_waitv reports one woken index, but a wake racing it (before the
+      // kernel took this thread's entries off its queues) may have consumed
+      // a wake meant for another entry, and nothing tells which. Losing a
+      // wake would hang its waiter, so every wait of this call settles as
+      // woken: a spurious 'ok' for some, which the futex contract allows
+      // (callers re-check the word and wait again).
       {
         std::lock_guard<std::mutex> lock(shard->mutex);
         auto& entries = shard->entries;
         for (size_t i = 0; i < entries.size();) {
-          if (entries[i].word == woken) {
+          if (std::find(armed.begin(), armed.end(), entries[i].token) != armed.end()) {
             finished.emplace_back(entries[i].token, WaitResult::kOk);
             entries[i] = entries.back();
             entries.pop_back();
           } else {
-            i++;
+            i++;  // added after this call began: it was not asleep, nothing was consumed
           }
         }
       }
@@ -303,8 +306,6 @@ void WaitSet::run(Shard* shard) {
     }
     // r == 0 (control word), EAGAIN (some word changed), ETIMEDOUT, EINTR,
     // EFAULT (a word unmapped after a cancel): the next pass settles and re-arms.
-    // A wake without a change of the word, racing a wake of a *different*
-    // word on this thread, is the one case left uncovered (see futex.h).
   }
 }
 

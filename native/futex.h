@@ -12,13 +12,11 @@
 // libuv pool thread each. Nothing here knows about JavaScript: results leave
 // through a plain callback (on a waiter thread) carrying a token.
 //
-// Like FUTEX_WAIT, a WaitSet wait may settle 'ok' spuriously (several waits on
-// one word all settle when that word is woken; a word that no longer holds
-// `expected` settles at once), so callers re-check the word and wait again.
-// futex_waitv reports only one woken entry per return: a wake that leaves the
-// word unchanged and races a wake of another word on the same waiter thread
-// can go unnoticed until the word changes or the wait times out. The usual
-// protocol (change the word, then wake) is never affected.
+// Like FUTEX_WAIT, a WaitSet wait may settle 'ok' spuriously, so callers
+// re-check the word and wait again. futex_waitv reports one woken entry per
+// return, while a wake racing it may have been consumed by another entry of
+// the same call; so that no wake is ever lost, every wait of a call that was
+// woken settles 'ok' (a word that no longer holds `expected` settles at once).
 #pragma once
 
 #include <atomic>
