@@ -142,3 +142,13 @@ test('bad sizes are RangeError/TypeError naming the size', () => {
   assert.throws(() => new Channel(NaN), TypeError);
   assert.throws(() => new Channel('3' as unknown as number), (e: unknown) => e instanceof TypeError && /size must be a number/.test(e.message));
 });
+
+test('bad wait options are reported even when the operation could complete at once', async () => {
+  const ch = new Channel<number>(4);
+  await assert.rejects(ch.put(1, { timeout: -1 }), (e: unknown) => e instanceof RangeError && /put: options\.timeout/.test(e.message));
+  assert.equal(ch.length, 0, 'the rejected put stored nothing');
+  await ch.put(1);
+  await assert.rejects(ch.take({ signal: 'no' as unknown as AbortSignal }), /take: options\.signal must be an AbortSignal/);
+  await assert.rejects(ch.fetch(5 as never), /fetch: options must be an object/);
+  assert.equal(await ch.take(), 1);
+});

@@ -5,7 +5,7 @@
 import { InvalidStateException } from '../errors.js';
 import { kClose, kFetch, kIsReady, kPut, kTake, kWait, type WaitOptions } from './protocol.js';
 import { Deque } from './deque.js';
-import { describe } from './wait-options.js';
+import { describe, waitOptionsError } from './wait-options.js';
 import { WaitQueue } from './wait-queue.js';
 
 const resolvedVoid: Promise<void> = Promise.resolve();
@@ -57,6 +57,11 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
    * InvalidStateException (state 'closed') if the channel is or gets closed.
    */
   put(v: T, options?: WaitOptions): Promise<void> {
+    // Checked even when the operation completes at once, so a bad option shows the first time.
+    if (options !== undefined) {
+      const bad = waitOptionsError(options, 'put');
+      if (bad !== undefined) return Promise.reject(bad);
+    }
     if (this.#closed) return Promise.reject(this.#closedError('put'));
     if (this.#takers.length > 0) {
       this.#takers.wakeOne(v);
@@ -88,6 +93,11 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
 
   /** Removes and returns the first value, waiting while there is none. */
   take(options?: WaitOptions): Promise<T> {
+    // Checked even when the operation completes at once, so a bad option shows the first time.
+    if (options !== undefined) {
+      const bad = waitOptionsError(options, 'take');
+      if (bad !== undefined) return Promise.reject(bad);
+    }
     if (this.#buffer.length > 0) return Promise.resolve(this.#shift());
     const putter = this.#putters.shift();
     if (putter !== undefined) {
@@ -118,6 +128,11 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
 
   /** Waits for the first value and returns it without removing it. */
   fetch(options?: WaitOptions): Promise<T> {
+    // Checked even when the operation completes at once, so a bad option shows the first time.
+    if (options !== undefined) {
+      const bad = waitOptionsError(options, 'fetch');
+      if (bad !== undefined) return Promise.reject(bad);
+    }
     if (this.#buffer.length > 0) return Promise.resolve(this.#buffer.peek());
     if (this.#putters.length > 0) return Promise.resolve(this.#putters.peek() as T);
     if (this.#closed) return Promise.reject(this.#closedError('fetch'));

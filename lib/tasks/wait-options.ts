@@ -4,21 +4,28 @@ import type { WaitOptions } from './protocol.js';
 
 /** Throws a TypeError/RangeError naming the bad option; returns the options unchanged. */
 export function checkWaitOptions(options: WaitOptions | undefined, who: string): WaitOptions | undefined {
+  const bad = waitOptionsError(options, who);
+  if (bad !== undefined) throw bad;
+  return options;
+}
+
+/** The TypeError/RangeError naming what is wrong with `options`, or undefined when they are fine. */
+export function waitOptionsError(options: WaitOptions | undefined, who: string): TypeError | RangeError | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${who}: options must be an object like { timeout, signal }, got ${describe(options)}`);
+    return new TypeError(`${who}: options must be an object like { timeout, signal }, got ${describe(options)}`);
   }
   const { timeout, signal } = options;
   if (timeout !== undefined) {
     if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-      throw new TypeError(`${who}: options.timeout must be a number of seconds, got ${describe(timeout)}`);
+      return new TypeError(`${who}: options.timeout must be a number of seconds, got ${describe(timeout)}`);
     }
-    if (timeout < 0) throw new RangeError(`${who}: options.timeout must be >= 0 seconds, got ${timeout}`);
+    if (timeout < 0) return new RangeError(`${who}: options.timeout must be >= 0 seconds, got ${timeout}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`${who}: options.signal must be an AbortSignal, got ${describe(signal)}`);
+    return new TypeError(`${who}: options.signal must be an AbortSignal, got ${describe(signal)}`);
   }
-  return options;
+  return undefined;
 }
 
 /** Checks a duration in seconds (sleep, timedwait): finite and non-negative. */
