@@ -14,7 +14,11 @@ import { setInterruptSource, type Interruptible } from './interrupt.js';
 import { describe } from './wait-options.js';
 import { WaitQueue } from './wait-queue.js';
 
-/** Where a task is in its life. `waiting` means parked at a switch point (yieldto, produce, wait()). */
+/**
+ * Where a task is in its life. `waiting` means parked at a switch point
+ * (yieldto, produce, a bare wait()) where `schedule(t, val)` resumes it; a task
+ * awaiting anything else (a Channel, a lock, sleep, any Promise) is `running`.
+ */
 export type TaskState = 'created' | 'scheduled' | 'running' | 'waiting' | 'done' | 'failed';
 
 /** Options of `schedule(t, val, { error })`. */
