@@ -90,6 +90,6 @@ test('Errors keep class, name, message, stack, cause chain and own properties', 
   assert.equal(back.list[0]!.message, 'in array');
 });
 
-test('a function that is not a handle is refused by v8 with a DataCloneError', () => {
-  assert.throws(() => encodeMessage({ type: 'x', f: () => 1 }, 2), /could not be cloned/);
+test('a value v8 cannot clone (a WeakMap) is refused with a DataCloneError', () => {
+  assert.throws(() => encodeMessage({ type: 'x', w: new WeakMap() }, 2), /could not be cloned/);
 });

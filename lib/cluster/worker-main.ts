@@ -10,7 +10,7 @@
 // handlers here) is imported while process 1 is connecting.
 import net from 'node:net';
 import { isValidCookie } from './cookie.js';
-import { installWorkerSigintHandler } from './interrupt.js';
+import { installWorkerSigintHandler } from './interruptible.js';
 import { clusterLog } from './log.js';
 import { initWorker, processMessages, setLibraryReady } from './worker-runtime.js';
 

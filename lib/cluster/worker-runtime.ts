@@ -6,7 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ClusterManager } from './cluster-manager.js';
 import { Connection, type Message } from './connection.js';
 import { setCookie } from './cookie.js';
-import { installWorkerSigintHandler } from './interrupt.js';
+import { installWorkerSigintHandler } from './interruptible.js';
 import { clusterLog } from './log.js';
 import {
   addPeer,
@@ -14,6 +14,7 @@ import {
   connectionHandlers,
   dialPeer,
   getPeer,
+  holdDispatchUntil,
   whenExited,
   markExited,
   onMessage,
@@ -26,7 +27,6 @@ import { normalizeTopology, setTopology } from './topology.js';
 let initialized = false;
 let joined = false;
 let masterTimer: NodeJS.Timeout | null = null;
-let libraryReady: Promise<unknown> = Promise.resolve();
 let connectIdents: unknown[] = [];
 let connectionCount = 0;
 const welcomeWaiters = new Map<number, () => void>();
@@ -67,9 +67,16 @@ export function processMessages(readable: Readable, writable: Writable, label?: 
   new Connection(readable, writable, 'acceptor', label ?? `#${connectionCount}`, connectionHandlers);
 }
 
-/** The worker entry sets this to the import of the whole library, which the join waits for. */
+/**
+ * The worker entry passes the import of the whole library: messages for the
+ * layers above wait for it (the join does not, which keeps addprocs fast).
+ */
 export function setLibraryReady(p: Promise<unknown>): void {
-  libraryReady = p;
+  const logged = p.catch((e: unknown) => {
+    // Serve anyway: the cluster's own messages work, and the log says what is missing.
+    clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
+  });
+  holdDispatchUntil(logged);
 }
 
 interface PeerNote {
@@ -99,14 +106,8 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
     const w = learnPeer(p);
     if (w !== undefined) dialed.push(w);
   }
-  try {
-    // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
-    await Promise.all(dialed);
-    await libraryReady;
-  } catch (e) {
-    // Serve anyway: the cluster's own messages work, and the log says what is missing.
-    clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
-  }
+  // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
+  await Promise.all(dialed);
   conn.send({ type: 'cluster.joined', ospid: process.pid });
 }
 
