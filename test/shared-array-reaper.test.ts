@@ -2,7 +2,7 @@
 // loom process; segments of live creators are left alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,4 +67,43 @@ test('a creator stopped by SIGTERM (no exit handlers run) is reaped too', async 
   await c.exited;
   reapDeadSegments();
   assert.equal(existsSync(`/dev/shm/${c.name}`), false);
+});
+
+test('the next loom process reaps a SIGKILLed creator\'s segment when its shared layer loads', async () => {
+  const c = await startCreator('65536');
+  c.child.kill('SIGKILL');
+  await c.exited;
+  assert.ok(existsSync(`/dev/shm/${c.name}`));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('loom')"], { encoding: 'utf8', cwd: path.join(here, '..', '..') });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(existsSync(`/dev/shm/${c.name}`), false);
+});
+
+test('a SharedArray creator with a worker, both killed: the reaper removes the creator\'s segment', async () => {
+  const child = spawn(process.execPath, [path.join(here, 'fixtures', 'shared-array-creator.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`creator exited early (${code})`)));
+    });
+    const [name, workerPid] = line.split(' ') as [string, string];
+    assert.equal(creatorPidOf(name), child.pid);
+    assert.ok(existsSync(`/dev/shm/${name}`));
+    child.kill('SIGKILL');
+    await exited;
+    try {
+      process.kill(Number(workerPid), 'SIGKILL');
+    } catch {
+      // The worker left on its own when its master's pipe closed.
+    }
+    reapDeadSegments();
+    assert.equal(existsSync(`/dev/shm/${name}`), false);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 });
