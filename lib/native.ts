@@ -375,12 +375,20 @@ function fallbackWaitAsync(
   requireShared(view, 'futexWait');
   const r = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(view, index, value, timeout < 0 ? Infinity : timeout * 1000);
   if (!r.async) return Promise.resolve(r.value);
-  if (!signal) return r.value;
+  // A pending Atomics.waitAsync does not keep Node's event loop alive (its
+  // wake-up and timeout are V8 tasks): hold a timer until it settles, as the
+  // addon's wait does.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  const settled = r.value.finally(() => clearInterval(keepAlive));
+  if (!signal) return settled;
   // Atomics.waitAsync cannot be cancelled: the abort only settles our Promise.
   return new Promise<FutexWaitResult>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
+    const onAbort = (): void => {
+      clearInterval(keepAlive);
+      reject(abortError(signal));
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    r.value.then((v) => {
+    void settled.then((v) => {
       signal.removeEventListener('abort', onAbort);
       resolve(v);
     });
