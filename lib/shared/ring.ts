@@ -230,16 +230,26 @@ const now = (): number => performance.now();
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 const atomicsWaitAsync = (Atomics as unknown as { waitAsync(v: Int32Array, i: number, value: number, ms: number): WaitAsyncResult }).waitAsync;
 
-/** Sleeps until view[index] is notified or no longer `value`; an abort rejects (the wait itself lingers until the next notify). */
+/**
+ * Sleeps until view[index] is notified or no longer `value`. A pending
+ * Atomics.waitAsync does not keep Node's event loop alive, so a timer does,
+ * as for any other pending wait. An abort rejects at once and notifies the
+ * word to release the wait (other sleepers re-check and sleep again).
+ */
 function waitAsync(view: Int32Array, index: number, value: number, ms: number, signal: AbortSignal | undefined): Promise<unknown> {
   const r = atomicsWaitAsync(view, index, value, ms);
   if (!r.async) return Promise.resolve(r.value);
-  if (!signal) return r.value;
+  const keepAlive = setTimeout(() => {}, 2 ** 31 - 1); // cleared when the wait settles
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => {
+      clearTimeout(keepAlive);
+      reject(abortError(signal as AbortSignal));
+      Atomics.notify(view, index);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     r.value.then((v) => {
-      signal.removeEventListener('abort', onAbort);
+      clearTimeout(keepAlive);
+      signal?.removeEventListener('abort', onAbort);
       resolve(v);
     });
   });
