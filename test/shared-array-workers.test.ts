@@ -70,6 +70,18 @@ test('one SharedArray per process: passed again it is the same object, and it co
   }
 });
 
+test('a worker that closed its copy cannot map it again: a clear error, and the worker lives on', async () => {
+  const S = await SharedArray.create(Float64Array, 8);
+  try {
+    await remotecallWait(2, (A: SharedArray) => A.close(), S);
+    await assert.rejects(remotecallFetch(2, (A: SharedArray<Float64Array>) => A.data.length, S), /cannot be mapped on process 2: its segment was unlinked once all of its pids \[1, 2, 3\] had mapped it/);
+    assert.equal(await remotecallFetch(2, () => 'still here'), 'still here');
+    assert.equal(await remotecallFetch(3, (A: SharedArray<Float64Array>) => A.data.length, S), 8, 'other processes keep theirs');
+  } finally {
+    S.close();
+  }
+});
+
 test('pids may exclude the master: the workers are the pids, the creator still maps it', async () => {
   const S = await SharedArray.create(Int16Array, 6, {
     pids: [2, 3],

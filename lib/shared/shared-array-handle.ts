@@ -17,10 +17,15 @@ export function newCreatorArray(wire: SharedArrayWire, mapping: Mapping | undefi
   return S;
 }
 
-/** A participant's SharedArray over a mapping of its own. */
+/**
+ * A participant's SharedArray over a mapping of its own. A failure to map does not
+ * throw here (a throwing decoder would fail the whole connection): the SharedArray
+ * comes back unusable, and its first use throws the reason.
+ */
 function attachArray(wire: SharedArrayWire): SharedArray {
   const me = myid();
   let mapping: Mapping | undefined;
+  let failure: Error | undefined;
   if (wire.byteLength > 0) {
     try {
       mapping =
@@ -28,20 +33,20 @@ function attachArray(wire: SharedArrayWire): SharedArray {
           ? shmOpen(wire.name, wire.byteLength)
           : mapFile(wire.name, attachMode(wire.mode), wire.offset, wire.byteLength);
     } catch (e) {
-      if (wire.backing === 'shm' && (e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(
-          `SharedArray ${wire.id} (created by process ${wire.creator}) cannot be mapped on process ${me}: ` +
-            `its segment was unlinked once all of its pids [${wire.pids.join(', ')}] had mapped it, ` +
-            `and this process has closed its own mapping since`,
-          { cause: e },
-        );
-      }
-      throw e;
+      failure =
+        wire.backing === 'shm' && (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new Error(
+              `SharedArray ${wire.id} (created by process ${wire.creator}) cannot be mapped on process ${me}: ` +
+                `its segment was unlinked once all of its pids [${wire.pids.join(', ')}] had mapped it, ` +
+                `and this process has closed its own mapping since`,
+              { cause: e },
+            )
+          : (e as Error);
     }
   }
   let onClose = (): void => {};
-  const S = new SharedArray({ wire, mapping, buffer: mapping?.buffer ?? new ArrayBuffer(0), myid: me, onClose: () => onClose() });
-  onClose = cacheOnParticipant(wire.id, S);
+  const S = new SharedArray({ wire, mapping, buffer: mapping?.buffer ?? new ArrayBuffer(0), myid: me, onClose: () => onClose(), failure });
+  if (failure === undefined) onClose = cacheOnParticipant(wire.id, S);
   return S;
 }
 
@@ -62,8 +67,8 @@ function encode(S: SharedArray, to: number): SharedArrayWire {
   return S.wire;
 }
 
-function decode(data: unknown): SharedArray {
-  if (!isSharedArrayWire(data)) throw new TypeError('malformed SharedArray received');
+function decode(data: unknown): unknown {
+  if (!isSharedArrayWire(data)) return new TypeError('a malformed SharedArray was received');
   return cachedShared<SharedArray>(data.id) ?? attachArray(data);
 }
 

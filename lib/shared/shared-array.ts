@@ -52,6 +52,8 @@ export interface SharedArrayStorage {
   readonly myid: number;
   /** Called once by close(): drops caches, tells the workers on the creator. */
   readonly onClose: (S: SharedArray) => void;
+  /** Why this process could not map it (on arrival): every use throws this. */
+  readonly failure?: Error;
 }
 
 export class SharedArray<A extends SharedTypedArray = SharedTypedArray> {
@@ -77,6 +79,7 @@ export class SharedArray<A extends SharedTypedArray = SharedTypedArray> {
   readonly #storage: SharedArrayStorage;
   readonly #myid: number;
   #data: A | undefined;
+  #failure: Error | undefined;
 
   /**
    * A zeroed array of `dims` elements of type `T` in a fresh shared memory segment, mapped
@@ -119,8 +122,9 @@ export class SharedArray<A extends SharedTypedArray = SharedTypedArray> {
     this.mode = w.mode;
     this.creator = w.creator;
     this.#strides = columnMajorStrides(this.dims);
+    this.#failure = storage.failure;
     const T = elementConstructor(w.type);
-    this.#data = new T(storage.buffer, 0, this.length) as A;
+    if (this.#failure === undefined) this.#data = new T(storage.buffer, 0, this.length) as A;
   }
 
   /** The POSIX segment's name (without '/') for segment-backed arrays; linked only with `keepLinked`. */
@@ -135,8 +139,13 @@ export class SharedArray<A extends SharedTypedArray = SharedTypedArray> {
 
   /** The typed array over the shared memory (`sdata(S)`); throws after `close()`. */
   get data(): A {
-    if (this.#data === undefined) throw closedError(this);
+    if (this.#data === undefined) throw this.#failure ?? closedError(this);
     return this.#data;
+  }
+
+  /** @internal Throws why this process cannot use S (closed, or not mapped on arrival). */
+  assertMapped(): void {
+    void this.data;
   }
 
   get closed(): boolean {
@@ -185,7 +194,7 @@ export class SharedArray<A extends SharedTypedArray = SharedTypedArray> {
 
   /** Writes the dirty pages of a file-backed array to its file (msync); nothing for segments. */
   flush(): void {
-    if (this.#data === undefined) throw closedError(this);
+    if (this.#data === undefined) throw this.#failure ?? closedError(this);
     this.#storage.mapping?.flush();
   }
 

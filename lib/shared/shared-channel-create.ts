@@ -82,24 +82,30 @@ export async function createSharedChannel<T>(capacity?: number, options?: Shared
   return ch;
 }
 
+/** A participant's SharedChannel; a failure to map comes back as a channel that throws it on use. */
 function attachChannel(wire: SharedChannelWire): SharedChannel {
-  let mapping: Mapping;
+  let mapping: Mapping | undefined;
+  let ring: Ring | undefined;
+  let failure: Error | undefined;
   try {
     mapping = shmOpen(wire.name, wire.byteLength);
+    ring = Ring.attach(mapping.buffer, 0, { impl: nativeAvailable ? wire.impl : 'ts' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(
-        `SharedChannel ${wire.id} (created by process ${wire.creator}) cannot be mapped on process ${myid()}: ` +
-          `its segment was unlinked once all of its pids [${wire.pids.join(', ')}] had mapped it, ` +
-          `and this process has released its own mapping since`,
-        { cause: e },
-      );
-    }
-    throw e;
+    mapping?.close();
+    mapping = undefined;
+    failure =
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? new Error(
+            `SharedChannel ${wire.id} (created by process ${wire.creator}) cannot be mapped on process ${myid()}: ` +
+              `its segment was unlinked once all of its pids [${wire.pids.join(', ')}] had mapped it, ` +
+              `and this process has released its own mapping since`,
+            { cause: e },
+          )
+        : (e as Error);
   }
   let onRelease = (): void => {};
-  const ch = new SharedChannel({ wire, mapping, ring: Ring.attach(mapping.buffer, 0, { impl: nativeAvailable ? wire.impl : 'ts' }), onRelease: () => onRelease() });
-  onRelease = cacheOnParticipant(wire.id, ch);
+  const ch = new SharedChannel({ wire, mapping, ring, onRelease: () => onRelease(), failure });
+  if (failure === undefined) onRelease = cacheOnParticipant(wire.id, ch);
   return ch;
 }
 

@@ -42,8 +42,11 @@ export interface SharedChannelWire {
 export interface SharedChannelStorage {
   readonly wire: SharedChannelWire;
   readonly mapping: Mapping | undefined;
-  readonly ring: Ring;
+  /** Undefined when this process could not map it on arrival (see `failure`). */
+  readonly ring: Ring | undefined;
   readonly onRelease: () => void;
+  /** Why this process could not map it: every use throws this. */
+  readonly failure?: Error;
 }
 
 const none: unique symbol = Symbol('none');
@@ -101,7 +104,13 @@ export class SharedChannel<T = unknown> implements AsyncIterable<T> {
     return this.#ring === undefined || this.#ring.closed;
   }
 
+  /** @internal Throws why this process cannot use the channel. */
+  assertMapped(): void {
+    this.#live();
+  }
+
   #live(): Ring {
+    if (this.#storage.failure !== undefined) throw this.#storage.failure;
     if (this.#ring === undefined) {
       throw new InvalidStateException(`SharedChannel ${this.id} was released on this process; it can no longer be used here`, 'released');
     }
