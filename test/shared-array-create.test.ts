@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidStateException, SharedArray, indexpids, localindexes, sdata, type TypedArrayConstructor } from 'loom';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { segmentsOf } from './fixtures/shared-leaks.js';
 
 test('create: zeroed memory of every element type, in a segment unlinked once mapped', async () => {
@@ -131,4 +134,13 @@ test('a full /dev/shm is ENOSPC at creation, not a SIGBUS later', async () => {
     return true;
   });
   assert.deepEqual(segmentsOf(process.pid), []);
+});
+
+test('a SharedArray collected on its creator releases its segment', () => {
+  const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'shared-array-collect.js');
+  const r = spawnSync(process.execPath, ['--expose-gc', fixture], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim()) as { name: string; before: boolean; after: boolean };
+  assert.equal(out.before, true, 'keepLinked kept the name while S lived');
+  assert.equal(out.after, false, 'collected: unlinked');
 });
