@@ -74,6 +74,10 @@ export type {
   TopologyOption,
 } from './cluster/index.js';
 
+// The half-open index range the API takes (parallelFor, splitrange, localindexes).
+export { Range, toRange } from './range.js';
+export type { RangeLike } from './range.js';
+
 // Remote calls, futures, pmap, parallelFor, everywhere (lib/remote).
 export {
   Future,

@@ -38,10 +38,12 @@ export async function everywhere(what: string | (() => unknown), options?: Every
   }
   const pids = options?.pids !== undefined ? options.pids.map((p) => checkPid(p, 'everywhere')) : procs();
   let call: (pid: number) => Promise<unknown>;
+  let remember: string | undefined;
   if (typeof what === 'string') {
     if (what === '') throw new TypeError('everywhere: the module specifier is empty');
     const spec = resolveSpecifier(what);
-    if (options?.pids === undefined && myid() === 1) rememberSetupModule(spec);
+    // Workers added later import it too, once it loaded everywhere now.
+    remember = options?.pids === undefined && myid() === 1 ? spec : undefined;
     call = (pid) => remotecallFetch(pid, importHere, spec);
   } else {
     const fn = what;
@@ -53,6 +55,7 @@ export async function everywhere(what: string | (() => unknown), options?: Every
   const outcomes = await Promise.allSettled(order.map((pid) => call(pid)));
   const errors = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
   if (errors.length > 0) throw new CompositeException(errors);
+  if (remember !== undefined) rememberSetupModule(remember);
   const byPid = new Map(order.map((pid, k) => [pid, (outcomes[k] as PromiseFulfilledResult<unknown>).value]));
   return typeof what === 'string' ? undefined : pids.map((pid) => byPid.get(pid));
 }

@@ -36,6 +36,14 @@ export type WireFunction =
   | { readonly k: 'm'; readonly u: string; readonly n: string }
   | { readonly k: 'b'; readonly n: string };
 
+// Functions sent as source get `loom` as a parameter. A call to this process
+// runs the function itself, not a compiled copy, so the same name is also a
+// global here (unless the program already has one), and `() => loom.myid()`
+// means the same thing on every process.
+if (!('loom' in globalThis)) {
+  Object.defineProperty(globalThis, 'loom', { value: loomLibrary, writable: true, configurable: true, enumerable: false });
+}
+
 const kModuleRef = Symbol('loom.remoteFn');
 const kShipped = Symbol('loom.shippedFunction');
 

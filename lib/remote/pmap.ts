@@ -104,7 +104,10 @@ type PmapResult<R> = Awaited<R> | Error;
  * still fails after its retries holds its RemoteException (or onError's
  * value) in its place, unless `errStop`.
  */
-export function pmap<R>(fn: (...args: never[]) => R, ...listsAndOptions: unknown[]): Promise<PmapResult<R>[]> {
+export function pmap<R>(
+  fn: (...args: never[]) => R,
+  ...listsAndOptions: [...lists: Iterable<unknown>[], options: PmapOptions<Awaited<R>>] | Iterable<unknown>[]
+): Promise<PmapResult<R>[]> {
   return new Promise<PmapResult<R>[]>((resolve, reject) => {
     new PmapRun<R>(fn as (...args: unknown[]) => R, listsAndOptions, resolve, reject).start();
   });
