@@ -37,15 +37,16 @@ async function main(): Promise<void> {
   for (const [label, make, n] of payloads) {
     const rows: ResultRow[] = [];
     const value = make();
-    for (const impl of ['native', 'ts'] as const) {
-      const ch = await SharedChannel.create<unknown>(1024, { slotSize: 1100, impl });
+    for (const [impl, spin] of [['native', 0], ['native', 50], ['ts', 0]] as const) {
+      const ch = await SharedChannel.create<unknown>(1024, { slotSize: 1100, impl, spin });
       await remotecallFetch(w, drainShared, ch, 0); // warm up: map it, compile the consumer
       const t = await seconds(async () => {
         const consumer = remotecallFetch(w, drainShared, ch, n);
         for (let k = 0; k < n; k++) await ch.put(value);
         await consumer;
       });
-      rows.push({ name: `SharedChannel, ${impl === 'native' ? 'native ring' : 'TS twin of the ring'}`, value: n / t, unit: 'msgs/s', baseline: impl === 'native' });
+      const what = impl === 'native' ? 'native ring' : 'TS twin of the ring';
+      rows.push({ name: `SharedChannel, ${what}${spin ? `, spin ${spin} µs` : ''}`, value: n / t, unit: 'msgs/s', baseline: impl === 'native' && spin === 0 });
       ch.release();
     }
     const rn = Math.max(1000, Math.floor(n / 20));

@@ -23,27 +23,30 @@ function checkCapacity(capacity: unknown): number {
   return 2 ** Math.ceil(Math.log2(capacity));
 }
 
-function checkOptions(options: unknown): { slotSize: number; pids: unknown; impl: 'native' | 'ts' } {
+function checkOptions(options: unknown): { slotSize: number; pids: unknown; impl: 'native' | 'ts'; spin: number } {
   const defaultImpl = nativeAvailable ? 'native' : 'ts';
-  if (options === undefined) return { slotSize: 4096, pids: undefined, impl: defaultImpl };
+  if (options === undefined) return { slotSize: 4096, pids: undefined, impl: defaultImpl, spin: 0 };
   if (typeof options !== 'object' || options === null) throw new TypeError('SharedChannel.create: options must be an object');
   for (const k of Object.keys(options)) {
-    if (k !== 'slotSize' && k !== 'pids' && k !== 'impl') {
-      throw new TypeError(`SharedChannel.create: unknown option '${k}' (known: slotSize, pids, impl)`);
+    if (!['slotSize', 'pids', 'impl', 'spin'].includes(k)) {
+      throw new TypeError(`SharedChannel.create: unknown option '${k}' (known: slotSize, pids, impl, spin)`);
     }
   }
-  const { slotSize = 4096, pids, impl = defaultImpl } = options as SharedChannelOptions;
+  const { slotSize = 4096, pids, impl = defaultImpl, spin = 0 } = options as SharedChannelOptions;
+  if (typeof spin !== 'number' || !Number.isFinite(spin) || spin < 0) {
+    throw new RangeError(`spin must be a non-negative number of microseconds, got ${String(spin)}`);
+  }
   if (impl !== 'native' && impl !== 'ts') throw new RangeError(`impl must be 'native' or 'ts', got ${String(impl)}`);
   if (impl === 'native' && !nativeAvailable) throw needsAddon("SharedChannel.create with impl 'native'");
   if (typeof slotSize !== 'number' || !Number.isSafeInteger(slotSize) || slotSize < 16 || slotSize > maxSlotSize) {
     throw new RangeError(`slotSize must be an integer from 16 to 2^24 bytes, got ${String(slotSize)}`);
   }
-  return { slotSize, pids, impl };
+  return { slotSize, pids, impl, spin };
 }
 
 export async function createSharedChannel<T>(capacity?: number, options?: SharedChannelOptions): Promise<SharedChannel<T>> {
   const cap = checkCapacity(capacity);
-  const { slotSize, pids: pidsOption, impl } = checkOptions(options);
+  const { slotSize, pids: pidsOption, impl, spin } = checkOptions(options);
   const pids = await resolvePids(pidsOption);
   const me = myid();
   const byteLength = Ring.bytesNeeded(cap, slotSize);
@@ -57,11 +60,11 @@ export async function createSharedChannel<T>(capacity?: number, options?: Shared
     buffer = new SharedArrayBuffer(byteLength);
   }
   const id = mapping?.name ?? `loom-${process.pid}-${randomBytes(8).toString('hex')}`;
-  const wire: SharedChannelWire = { id, backing: mapping ? 'shm' : 'local', name: id, byteLength, capacity: cap, slotSize, pids, creator: me, impl };
+  const wire: SharedChannelWire = { id, backing: mapping ? 'shm' : 'local', name: id, byteLength, capacity: cap, slotSize, pids, creator: me, impl, spin };
   let onRelease = (): void => {};
   let ch: SharedChannel<T>;
   try {
-    const ring = Ring.create(buffer, 0, cap, slotSize, { impl });
+    const ring = Ring.create(buffer, 0, cap, slotSize, { impl, spin });
     ch = new SharedChannel<T>({ wire, mapping, ring, onRelease: () => onRelease() });
   } catch (e) {
     if (mapping) {
@@ -89,7 +92,7 @@ function attachChannel(wire: SharedChannelWire): SharedChannel {
   let failure: Error | undefined;
   try {
     mapping = shmOpen(wire.name, wire.byteLength);
-    ring = Ring.attach(mapping.buffer, 0, { impl: nativeAvailable ? wire.impl : 'ts' });
+    ring = Ring.attach(mapping.buffer, 0, { impl: nativeAvailable ? wire.impl : 'ts', spin: wire.spin });
   } catch (e) {
     mapping?.close();
     mapping = undefined;
