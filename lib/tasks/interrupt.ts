@@ -4,12 +4,23 @@
 // supplies "which task is blocking" so that this file (and wait-queue.ts)
 // need not import it.
 
+/**
+ * A wait in progress that an interrupt can cancel (rejecting it with the
+ * error). The two links let the task keep its blocked waits in an intrusive
+ * list: registering and unregistering allocate nothing on this hot path.
+ */
+export interface BlockedWait {
+  cancel(error: unknown): void;
+  blockedPrev: BlockedWait | undefined;
+  blockedNext: BlockedWait | undefined;
+}
+
 /** What a blocking wait needs from the current task. */
 export interface Interruptible {
-  /** Registers a blocked wait; `cancel(err)` rejects it (and unregisters it). */
-  _block(cancel: (error: unknown) => void): void;
-  /** The wait settled by itself: forget its cancel function. */
-  _unblock(cancel: (error: unknown) => void): void;
+  /** Registers a blocked wait, cancelled by `schedule(task, err, { error: true })`. */
+  _block(wait: BlockedWait): void;
+  /** The wait settled by itself: forget it. */
+  _unblock(wait: BlockedWait): void;
 }
 
 let source: () => Interruptible | undefined = () => undefined;

@@ -3,7 +3,7 @@
 // functions at top level are the same owner: use tasks for mutual exclusion.
 import { InvalidStateException } from '../errors.js';
 import type { WaitOptions } from './protocol.js';
-import { currentTask, type Task } from './task.js';
+import { currentTask, rootTask, type Task } from './task.js';
 import { describe } from './wait-options.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -41,7 +41,7 @@ export class ReentrantLock {
     }
     // The unlocking task hands the lock straight to us (see unlock), so a
     // waiter that timed out simply is not in the queue any more.
-    return this.#waiters.wait(options, me);
+    return this.#waiters.wait(options, me, me === rootTask ? null : me);
   }
 
   /** Acquires it only if that is possible at once. */

@@ -1,6 +1,6 @@
 // sleep and yieldNow: the two ways a task gives the event loop back.
 import { setImmediate as immediate } from 'node:timers/promises';
-import { blockingTask } from './interrupt.js';
+import { blockingTask, type BlockedWait } from './interrupt.js';
 import { checkSeconds, checkWaitOptions } from './wait-options.js';
 
 /** The seed's minimum sleep: 1 ms. */
@@ -22,22 +22,26 @@ export function sleep(seconds: number, options?: { signal?: AbortSignal }): Prom
   const ms = Math.max(seconds, minSleepSeconds) * 1000;
   return new Promise<void>((resolve, reject) => {
     const task = blockingTask();
+    const sleeper: BlockedWait = {
+      blockedPrev: undefined,
+      blockedNext: undefined,
+      cancel(error: unknown): void {
+        clearTimeout(timer);
+        settle();
+        reject(error);
+      },
+    };
     const settle = (): void => {
-      task?._unblock(cancel);
+      task?._unblock(sleeper);
       if (signal !== undefined) signal.removeEventListener('abort', onAbort);
     };
     const timer = setTimeout(() => {
       settle();
       resolve();
     }, ms);
-    const cancel = (error: unknown): void => {
-      clearTimeout(timer);
-      settle();
-      reject(error);
-    };
-    const onAbort = (): void => cancel(signal!.reason);
+    const onAbort = (): void => sleeper.cancel(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    task?._block(cancel);
+    task?._block(sleeper);
   });
 }
 

@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidStateException } from '../errors.js';
 import { kFetch, kIsReady, kWait, type WaitOptions } from './protocol.js';
-import { setInterruptSource, type Interruptible } from './interrupt.js';
+import { setInterruptSource, type BlockedWait, type Interruptible } from './interrupt.js';
 import { describe } from './wait-options.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -68,9 +68,11 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
   #done: WaitQueue<unknown> | undefined;
   #park: Park | undefined;
   #consumers: Consumer[] = [];
-  // Cancel functions of the loom waits this task is blocked in now (several
-  // under Promise.all); `schedule(this, err, { error: true })` rejects them.
-  #blocked: Set<(error: unknown) => void> | undefined;
+  // The loom waits this task is blocked in now (several under Promise.all),
+  // an intrusive list through the waits themselves; `schedule(this, err,
+  // { error: true })` cancels them. No Set, array or closure: this runs on
+  // every blocking wait.
+  #blocked: BlockedWait | undefined;
 
   constructor(fn: () => T | PromiseLike<T>);
   /** @internal the root task */
@@ -132,10 +134,9 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
       case 'scheduled':
         throw new InvalidStateException(`schedule: ${this} is already scheduled`, 'scheduled');
       case 'running':
-        if (error && this.#blocked !== undefined && this.#blocked.size > 0) {
-          const cancels = [...this.#blocked];
-          this.#blocked.clear();
-          for (const cancel of cancels) cancel(val);
+        if (error && this.#blocked !== undefined) {
+          // Cancelling unlinks each wait (via _unblock), so always take the head.
+          while (this.#blocked !== undefined) this.#blocked.cancel(val);
           return;
         }
         throw new InvalidStateException(`schedule: ${this} is already running`, 'running');
@@ -192,13 +193,21 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
   }
 
   /** @internal see interrupt.ts */
-  _block(cancel: (error: unknown) => void): void {
-    (this.#blocked ??= new Set()).add(cancel);
+  _block(wait: BlockedWait): void {
+    const head = this.#blocked;
+    wait.blockedPrev = undefined;
+    wait.blockedNext = head;
+    if (head !== undefined) head.blockedPrev = wait;
+    this.#blocked = wait;
   }
 
-  /** @internal see interrupt.ts */
-  _unblock(cancel: (error: unknown) => void): void {
-    this.#blocked?.delete(cancel);
+  /** @internal see interrupt.ts; called exactly once per _block. */
+  _unblock(wait: BlockedWait): void {
+    const { blockedPrev: prev, blockedNext: next } = wait;
+    if (prev === undefined) this.#blocked = next;
+    else prev.blockedNext = next;
+    if (next !== undefined) next.blockedPrev = prev;
+    wait.blockedPrev = wait.blockedNext = undefined;
   }
 
   /** @internal Parks this (the current) task until something switches back to it. */

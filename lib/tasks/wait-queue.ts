@@ -7,26 +7,32 @@
 // leaves the queue in O(1) without disturbing the order of the others.
 import { TimeoutError } from '../errors.js';
 import type { WaitOptions } from './protocol.js';
-import { blockingTask, type Interruptible } from './interrupt.js';
+import { blockingTask, type BlockedWait, type Interruptible } from './interrupt.js';
 import { checkWaitOptions } from './wait-options.js';
 
 // setTimeout clamps longer delays to 1 ms; anything this long is "no timeout".
 const kMaxTimerMs = 2 ** 31 - 1;
 
-class Waiter<T, P> {
+class Waiter<T, P> implements BlockedWait {
   prev: Waiter<T, P> | null = null;
   next: Waiter<T, P> | null = null;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
-  // The task blocked here, and how `schedule(task, err, { error: true })` cancels this wait.
+  // The task blocked here, which `schedule(task, err, { error: true })` may interrupt.
   task: Interruptible | undefined = undefined;
-  cancel: ((error: unknown) => void) | undefined = undefined;
+  blockedPrev: BlockedWait | undefined = undefined;
+  blockedNext: BlockedWait | undefined = undefined;
   constructor(
+    readonly queue: WaitQueue<T, P>,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
     readonly payload: P,
   ) {}
+
+  cancel(error: unknown): void {
+    this.queue._cancel(this, error);
+  }
 }
 
 /**
@@ -53,9 +59,11 @@ export class WaitQueue<T = void, P = undefined> {
    * Parks the caller until woken, in FIFO order. Rejects with `TimeoutError`
    * after `options.timeout` seconds, or with `signal.reason` when aborted; in
    * both cases the waiter has left the queue and will not be woken. Bad
-   * options reject (TypeError / RangeError) rather than throw.
+   * options reject (TypeError / RangeError) rather than throw. `blocker` is
+   * the waiting task when the caller already knows it (null: not a task), to
+   * spare a second AsyncLocalStorage lookup.
    */
-  wait(options?: WaitOptions, payload?: P): Promise<T> {
+  wait(options?: WaitOptions, payload?: P, blocker?: Interruptible | null): Promise<T> {
     if (options !== undefined) {
       try {
         checkWaitOptions(options, this.what);
@@ -67,17 +75,13 @@ export class WaitQueue<T = void, P = undefined> {
       if (timeout === 0) return Promise.reject(new TimeoutError(0, this.what));
     }
     return new Promise<T>((resolve, reject) => {
-      const w = new Waiter<T, P>(resolve, reject, payload as P);
+      const w = new Waiter<T, P>(this, resolve, reject, payload as P);
       this.#append(w);
       if (options !== undefined) this.#arm(w, options);
-      const task = blockingTask();
+      const task = blocker === undefined ? blockingTask() : (blocker ?? undefined);
       if (task !== undefined) {
         w.task = task;
-        w.cancel = (error: unknown) => {
-          this.#remove(w);
-          w.reject(error);
-        };
-        task._block(w.cancel);
+        task._block(w);
       }
     });
   }
@@ -121,6 +125,12 @@ export class WaitQueue<T = void, P = undefined> {
     if (w === null) return undefined;
     this.#remove(w);
     return w;
+  }
+
+  /** @internal an interrupt of the waiting task: w leaves the queue, rejected with error. */
+  _cancel(w: Waiter<T, P>, error: unknown): void {
+    this.#remove(w);
+    w.reject(error);
   }
 
   #drain(settle: (w: Waiter<T, P>) => void): number {
@@ -184,7 +194,7 @@ export class WaitQueue<T = void, P = undefined> {
 
 function disarm<T, P>(w: Waiter<T, P>): void {
   if (w.task !== undefined) {
-    w.task._unblock(w.cancel!);
+    w.task._unblock(w);
     w.task = undefined;
   }
   if (w.timer !== undefined) {
