@@ -3,12 +3,13 @@
 // channel stores all queue their waiters here, so that timeouts, AbortSignals
 // and "wake everyone with an error" behave the same everywhere.
 //
-// Waiters are a doubly linked list so that a timed-out or aborted waiter
-// leaves the queue in O(1) without disturbing the order of the others.
+// Waiters are a doubly linked list so that a timed-out, aborted or interrupted
+// (schedule(t, err, { error: true })) waiter leaves the queue in O(1) without
+// disturbing the order of the others.
 import { TimeoutError } from '../errors.js';
 import type { WaitOptions } from './protocol.js';
 import { blockingTask, type BlockedWait, type Interruptible } from './interrupt.js';
-import { checkWaitOptions } from './wait-options.js';
+import { waitOptionsError } from './wait-options.js';
 
 // setTimeout clamps longer delays to 1 ms; anything this long is "no timeout".
 const kMaxTimerMs = 2 ** 31 - 1;
@@ -65,11 +66,8 @@ export class WaitQueue<T = void, P = undefined> {
    */
   wait(options?: WaitOptions, payload?: P, blocker?: Interruptible | null): Promise<T> {
     if (options !== undefined) {
-      try {
-        checkWaitOptions(options, this.what);
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      const bad = waitOptionsError(options, this.what);
+      if (bad !== undefined) return Promise.reject(bad);
       const { timeout, signal } = options;
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (timeout === 0) return Promise.reject(new TimeoutError(0, this.what));
