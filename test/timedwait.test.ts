@@ -25,7 +25,8 @@ test("resolves 'timed_out' after secs, having polled once more at the deadline",
   const ms = performance.now() - t0;
   assert.equal(r, 'timed_out');
   assert.ok(ms >= 49, `returned too early: ${ms} ms`);
-  assert.ok(calls >= 3 && calls <= 6, `polled ${calls} times`);
+  // At least the first poll and the one at the deadline (more when the machine is not loaded).
+  assert.ok(calls >= 2 && calls <= 6, `polled ${calls} times`);
 });
 
 test('the callback may return a Promise of a boolean', async () => {
