@@ -124,6 +124,7 @@ test('put, take and fetch accept a timeout and an AbortSignal; the timed-out op 
   const ch = new Channel<number>(1);
   await assert.rejects(take(ch, { timeout: 0.01 }), (e: unknown) => e instanceof TimeoutError && /take timed out/.test(e.message));
   await assert.rejects(fetch(ch, { timeout: 0 }), TimeoutError);
+  await assert.rejects(wait(ch, { timeout: 0.01 }), TimeoutError);
   await ch.put(1);
   await assert.rejects(ch.put(2, { timeout: 0.01 }), TimeoutError);
   const ac = new AbortController();
