@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProcessExitedException, RemoteException } from 'loom';
-import { decodeMessage, encodeMessage, FLAG_HANDLES, registerHandle } from '../lib/cluster/serializer.js';
+import { decodeMessage, encodeMessage, FLAG_HANDLES, FLAG_JSON, registerHandle } from '../lib/cluster/serializer.js';
 
 const roundTrip = <T>(v: T, to = 2, from = 2): T => decodeMessage(encodeMessage(v, to), from) as T;
 
@@ -24,6 +24,34 @@ test('plain values, typed arrays, Dates, RegExps, BigInts, Maps and Sets go thro
   const body = encodeMessage(v, 2);
   assert.equal(body[0]! & FLAG_HANDLES, 0, 'no handle, no flag');
   assert.deepEqual(decodeMessage(body, 2), v);
+});
+
+test('small plain messages take the JSON path; anything JSON would change takes v8, with the same result', () => {
+  const plain = { type: 'call', id: 7, args: ['s', 1.5, true, null, { nested: [1, 2, 3] }], '\u0000odd key': 'x' };
+  const body = encodeMessage(plain, 2);
+  assert.equal(body[0]! & FLAG_JSON, FLAG_JSON);
+  assert.deepEqual(decodeMessage(body, 2), plain);
+  const shared = { k: 1 };
+  const tricky: [string, unknown][] = [
+    ['minus zero', -0],
+    ['NaN', NaN],
+    ['Infinity', -Infinity],
+    ['undefined', { u: undefined }],
+    ['a hole', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['a bigint', 1n],
+    ['a shared reference', [shared, shared]],
+    ['a long array', Array.from({ length: 1000 }, (_, i) => i)],
+    ['a lone surrogate', '\ud800'],
+  ];
+  for (const [what, value] of tricky) {
+    const b = encodeMessage({ type: 't', value }, 2);
+    const back = (decodeMessage(b, 2) as { value: unknown }).value;
+    assert.deepEqual(back, value, what);
+    if (what !== 'a lone surrogate') assert.equal(b[0]! & FLAG_JSON, 0, `${what} goes through v8`);
+  }
+  const back = (decodeMessage(encodeMessage({ type: 't', value: [shared, shared] }, 2), 2) as { value: object[] }).value;
+  assert.equal(back[0], back[1], 'identity of shared references is kept');
+  assert.ok(Object.is((decodeMessage(encodeMessage({ type: 't', value: -0 }, 2), 2) as { value: number }).value, -0));
 });
 
 test('cyclic payloads survive', () => {

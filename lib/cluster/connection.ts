@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { COOKIE_LENGTH, cookieMatches, getCookie } from './cookie.js';
 import { FrameError, FrameReader, FrameWriter } from './framing.js';
 import { clusterLog } from './log.js';
-import { decodeMessage, encodeMessage } from './serializer.js';
+import { decodeMessage, encodeForWire, lastJsonFlags } from './serializer.js';
 
 /** A message between processes; `type` names its handler (see onMessage). */
 export interface Message {
@@ -76,7 +76,9 @@ export class Connection {
   /** Queues a message; it leaves with everything else queued in this turn. */
   send(msg: Message): void {
     if (this.closedFlag) return;
-    this.writer.writeFrame(encodeMessage(msg, this.peer));
+    const r = encodeForWire(msg, this.peer);
+    if (typeof r === 'string') this.writer.writeStringFrame(lastJsonFlags, r);
+    else this.writer.writeFrame(r);
   }
 
   /** Queues an already-encoded frame body. */

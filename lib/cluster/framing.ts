@@ -3,17 +3,15 @@
 // starts with the connector's 32-byte cookie, before the first frame.
 //
 // Costs matter here: the remote layer's pipelined calls ride on this. Frames
-// queued in one turn of the event loop leave in ONE write (one allocation, one
-// syscall); on the receive side a frame that lies wholly inside a chunk is
-// handed on as a view of that chunk, never copied.
+// queued in one turn of the event loop leave in ONE write (one syscall; small
+// frames share one buffer); on the receive side a frame that lies wholly inside
+// a chunk is handed on as a view of that chunk, never copied.
 import type { Writable } from 'node:stream';
 
 /** A frame body larger than this closes the connection (a malformed or hostile peer). */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024 * 1024;
 
 const HEADER_BYTES = 4;
-/** Above this many queued bytes a flush hands the buffers to the stream one by one (no big copy). */
-const COALESCE_LIMIT = 1024 * 1024;
 
 /** Why a FrameReader refused its input; the connection closes with this message. */
 export class FrameError extends Error {
@@ -97,14 +95,25 @@ export class FrameReader {
   }
 }
 
+/** Size of the buffers small frames are written into. */
+const CHUNK_BYTES = 64 * 1024;
+/** Bodies up to this size are copied into the chunk; larger ones are queued as they are. */
+const COPY_LIMIT = 8 * 1024;
+
 /**
- * Queues frame bodies and writes everything queued in one event-loop turn at
- * once. `setImmediate` rather than `nextTick`: replies produced by promise
- * continuations of one incoming batch still join the same write.
+ * Queues frames and writes everything queued in one event-loop turn at once.
+ * Small frames are written straight into a shared chunk (header, flags and
+ * payload side by side: no per-frame allocation); each flush hands the filled
+ * part of the chunk to the stream and goes on filling the rest. `setImmediate`
+ * rather than `nextTick`: replies produced by promise continuations of one
+ * incoming batch still join the same write.
  */
 export class FrameWriter {
   private queue: Buffer[] = [];
-  private queuedBytes = 0;
+  private chunk: Buffer | null = null;
+  /** The chunk's bytes [start, used) are written but not yet flushed. */
+  private start = 0;
+  private used = 0;
   private scheduled = false;
   private out: Writable | null;
   private closed = false;
@@ -116,23 +125,51 @@ export class FrameWriter {
 
   attach(out: Writable): void {
     this.out = out;
-    if (this.queue.length > 0) this.schedule();
+    if (this.queue.length > 0 || this.used > this.start) this.schedule();
   }
 
-  /** Raw bytes before any frame (the cookie); goes out ahead of queued frames. */
+  /** Raw bytes before any frame (the cookie); must be the first thing written. */
   writeRaw(bytes: Buffer): void {
     if (this.closed) return;
-    this.queue.unshift(bytes);
-    this.queuedBytes += bytes.length;
+    this.sealChunk();
+    this.queue.push(bytes);
     this.schedule();
   }
 
+  /** A frame whose body (flags byte included) is already a Buffer. */
   writeFrame(body: Buffer): void {
     if (this.closed) return;
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
-    header.writeUInt32BE(body.length, 0);
-    this.queue.push(header, body);
-    this.queuedBytes += HEADER_BYTES + body.length;
+    if (body.length <= COPY_LIMIT) {
+      const at = this.reserve(HEADER_BYTES + body.length);
+      const c = this.chunk!;
+      c.writeUInt32BE(body.length, at);
+      body.copy(c, at + HEADER_BYTES);
+      this.used = at + HEADER_BYTES + body.length;
+    } else {
+      this.sealChunk();
+      const header = Buffer.allocUnsafe(HEADER_BYTES);
+      header.writeUInt32BE(body.length, 0);
+      this.queue.push(header, body);
+    }
+    this.schedule();
+  }
+
+  /** A frame whose body is the flags byte and then `text` in UTF-8 (the serializer's JSON path). */
+  writeStringFrame(flags: number, text: string): void {
+    if (this.closed) return;
+    const most = HEADER_BYTES + 1 + text.length * 3;
+    if (most > CHUNK_BYTES) {
+      const body = Buffer.from(` ${text}`, 'utf8');
+      body[0] = flags;
+      this.writeFrame(body);
+      return;
+    }
+    const at = this.reserve(most);
+    const c = this.chunk!;
+    const n = c.write(text, at + HEADER_BYTES + 1, 'utf8');
+    c.writeUInt32BE(n + 1, at);
+    c[at + HEADER_BYTES] = flags;
+    this.used = at + HEADER_BYTES + 1 + n;
     this.schedule();
   }
 
@@ -140,27 +177,45 @@ export class FrameWriter {
   flush(): void {
     this.scheduled = false;
     const out = this.out;
-    if (out === null || this.queue.length === 0 || this.closed) return;
+    if (out === null || this.closed) return;
+    this.sealChunk();
+    if (this.queue.length === 0) return;
     const queue = this.queue;
-    const bytes = this.queuedBytes;
     this.queue = [];
-    this.queuedBytes = 0;
     if (out.destroyed || !out.writable) return;
     if (queue.length === 1) {
       out.write(queue[0]);
-    } else if (bytes <= COALESCE_LIMIT) {
-      out.write(Buffer.concat(queue, bytes));
     } else {
+      // One writev for all of it.
       out.cork();
       for (const b of queue) out.write(b);
-      process.nextTick(() => out.uncork());
+      out.uncork();
     }
   }
 
   close(): void {
     this.closed = true;
     this.queue = [];
-    this.queuedBytes = 0;
+    this.chunk = null;
+  }
+
+  /** Returns the offset where `n` bytes may be written in the chunk (a new chunk if needed). */
+  private reserve(n: number): number {
+    if (this.chunk === null || this.chunk.length - this.used < n) {
+      this.sealChunk();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
+      this.start = 0;
+      this.used = 0;
+    }
+    return this.used;
+  }
+
+  /** Moves the chunk's written bytes to the queue (order with other queued buffers kept). */
+  private sealChunk(): void {
+    if (this.chunk !== null && this.used > this.start) {
+      this.queue.push(this.chunk.subarray(this.start, this.used));
+      this.start = this.used;
+    }
   }
 
   private schedule(): void {
