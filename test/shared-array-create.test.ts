@@ -2,7 +2,7 @@
 // column-major accessors, init, close, and every bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidStateException, SharedArray, indexpids, localindexes, sdata, type TypedArrayConstructor } from 'loom';
+import { InvalidStateException, SharedArray, indexpids, localindexes, procs, sdata, type TypedArrayConstructor } from 'loom';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ test('create: one process alone is its own worker (pids, indexpids, localindexes
   const S = await SharedArray.create(Float64Array, 10);
   try {
     assert.deepEqual(S.pids, [1]);
+    assert.deepEqual(procs(S), [1], 'procs(S): the processes that map S');
+    assert.deepEqual(procs(), [1], 'procs(): the cluster');
     assert.equal(indexpids(S), 1);
     assert.equal(S.indexpid(), 1);
     assert.equal(localindexes(S).toString(), '0:10');

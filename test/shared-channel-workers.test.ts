@@ -76,6 +76,28 @@ test('the master produces typed arrays, a worker consumes them and reports a che
   }
 });
 
+test('one producer, two worker consumers: each message is taken exactly once', async () => {
+  const ch = await SharedChannel.create<number>(16);
+  try {
+    const consumers = [2, 3].map((p) =>
+      remotecallFetch(p, async (c: SharedChannel<number>) => {
+        const got: number[] = [];
+        for await (const v of c) got.push(v);
+        return got;
+      }, ch),
+    );
+    for (let i = 0; i < 2000; i++) await ch.put(i);
+    ch.close();
+    const [a, b] = await Promise.all(consumers);
+    const all = [...a!, ...b!].sort((x, y) => x - y);
+    assert.equal(all.length, 2000);
+    assert.deepEqual(all, Array.from({ length: 2000 }, (_, i) => i));
+    for (const list of [a!, b!]) for (let k = 1; k < list.length; k++) assert.ok(list[k]! > list[k - 1]!, 'each consumer sees FIFO order');
+  } finally {
+    ch.release();
+  }
+});
+
 test('sending a SharedChannel outside its pids is an error that names them', async () => {
   const ch = await SharedChannel.create(2, { pids: [1, 2] });
   try {
