@@ -8,6 +8,7 @@
 // maps the segment and answers.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +22,32 @@ const BLOCKING_ROUNDS = quick ? 2_000 : 20_000;
 const SPIN_ROUNDS = quick ? 20_000 : 200_000;
 /** Longer than a round trip between two running processes, so a busy pair never sleeps. */
 const SPIN_US = 50;
+/**
+ * Both sides of every ping-pong run on different cores (CPU 0 and 1, with
+ * taskset / sched_setaffinity), so every row measures a wake across cores
+ * and the scheduler cannot switch between rows from cross-core to same-core
+ * hand-offs. LOOM_BENCH_PIN=0 turns it off.
+ */
+const PIN = process.env.LOOM_BENCH_PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins one thread (the main thread when tid is this process's pid) to a CPU. */
+function pinThread(tid: number, cpu: number): void {
+  if (PIN) execFileSync('taskset', ['-p', '-c', String(cpu), String(tid)], { stdio: 'ignore' });
+}
+
+/** argv that starts `args` pinned to a CPU (when pinning is on). */
+function pinnedCommand(cpu: number, args: string[]): [string, string[]] {
+  return PIN ? ['taskset', ['-c', String(cpu), ...args]] : [args[0]!, args.slice(1)];
+}
 
 type Mode = 'sync' | 'async';
 
@@ -61,9 +88,8 @@ async function ping(mode: Mode, rounds: number, spin: number): Promise<number[]>
   const w = new Int32Array(m.buffer);
   const warmup = Math.floor(rounds / 10);
   const total = warmup + rounds;
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--pong', name, mode, String(total), String(spin)], {
-    stdio: 'inherit',
-  });
+  const [cmd, args] = pinnedCommand(1, [process.execPath, fileURLToPath(import.meta.url), '--pong', name, mode, String(total), String(spin)]);
+  const child = spawn(cmd, args, { stdio: 'inherit' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const samples: number[] = [];
   try {
@@ -104,7 +130,7 @@ function cPingPong(): string {
 }
 
 function runC(exe: string, rounds: number, spin: number): { p50: number; p99: number } {
-  const out = JSON.parse(execFileSync(exe, [String(rounds), String(spin)], { encoding: 'utf8' })) as { p50_us: number; p99_us: number };
+  const out = JSON.parse(execFileSync(exe, [String(rounds), String(spin), PIN ? '1' : '0'], { encoding: 'utf8' })) as { p50_us: number; p99_us: number };
   return { p50: out.p50_us, p99: out.p99_us };
 }
 
@@ -123,6 +149,8 @@ async function atomicsWorkers(rounds: number, spinUs: number): Promise<number[]>
       Atomics.wait(w, 0, v);
     }
   }`;
+  // A new thread inherits its creator's CPU set: create the worker on CPU 1, then return to CPU 0.
+  pinThread(process.pid, 1);
   const worker = new Worker(
     `const { workerData: { sab, total, spinUs } } = require('node:worker_threads');
      const awaitValue = ${awaitValue};
@@ -130,6 +158,7 @@ async function atomicsWorkers(rounds: number, spinUs: number): Promise<number[]>
      for (let i = 0; i < total; i++) { awaitValue(w, 2 * i + 1, spinUs); Atomics.store(w, 0, 2 * i + 2); Atomics.notify(w, 0, 1); }`,
     { eval: true, workerData: { sab, total, spinUs } },
   );
+  pinThread(process.pid, 0);
   const exited = new Promise<number>((resolve, reject) => {
     worker.once('exit', resolve);
     worker.once('error', reject);
@@ -150,11 +179,47 @@ async function atomicsWorkers(rounds: number, spinUs: number): Promise<number[]>
 
 // ---- the suite ------------------------------------------------------------------
 
-function rows(results: { name: string; p50: number; p99: number; baseline?: boolean }[], which: 'p50' | 'p99'): ResultRow[] {
-  return results.map((r) => ({ name: r.name, value: r[which], unit: `µs ${which}`, baseline: r.baseline }));
+interface Row {
+  name: string;
+  baseline?: boolean;
+  /** One trial: p50 and p99 round trip in µs. */
+  run(rounds: number): Promise<{ p50: number; p99: number }>;
+  p50s: number[];
+  p99s: number[];
 }
 
 const stats = (s: number[]): { p50: number; p99: number } => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
+const median = (xs: number[]): number => percentile(xs, 50);
+
+/**
+ * Runs the rows' trials interleaved (row 1, row 2, ..., then again), so that
+ * the load of a shared 2-core machine drifts over all rows alike; each row
+ * reports the median of its trials' p50 and p99.
+ */
+async function measure(title: string, rowsToRun: Row[], rounds: number): Promise<Row[]> {
+  const trials = quick ? 2 : 5;
+  for (let t = 0; t < trials; t++) {
+    for (const r of rowsToRun) {
+      const { p50, p99 } = await r.run(Math.ceil(rounds / trials));
+      r.p50s.push(p50);
+      r.p99s.push(p99);
+    }
+  }
+  const table = (which: 'p50' | 'p99'): ResultRow[] =>
+    rowsToRun.map((r) => ({
+      name: r.name,
+      value: median(which === 'p50' ? r.p50s : r.p99s),
+      unit: `µs ${which}`,
+      baseline: r.baseline,
+    }));
+  printTable(`${title}: round trip p50 (median of ${trials} interleaved trials, ${rounds} rounds in all)`, table('p50'), true);
+  printTable(`${title}: round trip p99`, table('p99'), true);
+  return rowsToRun;
+}
+
+function row(name: string, run: Row['run'], baseline = false): Row {
+  return { name, run, baseline, p50s: [], p99s: [] };
+}
 
 async function main(): Promise<void> {
   if (!nativeAvailable) {
@@ -162,28 +227,34 @@ async function main(): Promise<void> {
     return;
   }
   const exe = cPingPong();
+  // The pinging side is this process's main thread.
+  pinThread(process.pid, 0);
+  console.log(PIN ? 'pinned: ping on CPU 0, pong on CPU 1 (LOOM_BENCH_PIN=0 to let the scheduler choose)' : 'not pinned');
 
-  const blocking = [
-    { name: 'C futex ping-pong (plain C, 2 processes)', ...runC(exe, BLOCKING_ROUNDS, 0), baseline: true },
-    { name: 'loom futexWaitSync (2 Node processes)', ...stats(await ping('sync', BLOCKING_ROUNDS, 0)) },
-    { name: 'loom futexWait async (2 Node processes)', ...stats(await ping('async', BLOCKING_ROUNDS, 0)) },
-    { name: 'pure TS: Atomics.wait (2 worker_threads)', ...stats(await atomicsWorkers(BLOCKING_ROUNDS, 0)) },
-  ];
-  printTable(`futex ping-pong, blocking: round trip p50 (${BLOCKING_ROUNDS} rounds)`, rows(blocking, 'p50'), true);
-  printTable('futex ping-pong, blocking: round trip p99', rows(blocking, 'p99'), true);
+  const blocking = await measure(
+    'futex ping-pong between two processes, blocking',
+    [
+      row('C futex ping-pong (plain C, 2 processes)', async (n) => runC(exe, n, 0), true),
+      row('loom futexWaitSync (2 Node processes)', async (n) => stats(await ping('sync', n, 0))),
+      row('loom futexWait async (2 Node processes)', async (n) => stats(await ping('async', n, 0))),
+      row('pure TS: Atomics.wait (2 worker_threads)', async (n) => stats(await atomicsWorkers(n, 0))),
+    ],
+    BLOCKING_ROUNDS,
+  );
+  const spinning = await measure(
+    `futex ping-pong, adaptive spin (${SPIN_US} µs) then wait, two busy processes`,
+    [
+      row(`C futex ping-pong, spin then wait`, async (n) => runC(exe, n, SPIN_US), true),
+      row(`loom futexWaitSync { spin } (2 Node processes)`, async (n) => stats(await ping('sync', n, SPIN_US))),
+      row(`loom futexWait async { spin } (2 Node processes)`, async (n) => stats(await ping('async', n, SPIN_US))),
+      row(`pure TS: spin then Atomics.wait (2 worker_threads)`, async (n) => stats(await atomicsWorkers(n, SPIN_US))),
+    ],
+    SPIN_ROUNDS,
+  );
 
-  const spinning = [
-    { name: `C futex ping-pong, spin ${SPIN_US} µs then wait`, ...runC(exe, SPIN_ROUNDS, SPIN_US), baseline: true },
-    { name: `loom futexWaitSync spin ${SPIN_US} µs (2 Node processes)`, ...stats(await ping('sync', SPIN_ROUNDS, SPIN_US)) },
-    { name: `loom futexWait async spin ${SPIN_US} µs (2 Node processes)`, ...stats(await ping('async', SPIN_ROUNDS, SPIN_US)) },
-    { name: `pure TS: spin ${SPIN_US} µs then Atomics.wait (2 worker_threads)`, ...stats(await atomicsWorkers(SPIN_ROUNDS, SPIN_US)) },
-  ];
-  printTable(`futex ping-pong, adaptive spin-then-wait, two busy processes: round trip p50 (${SPIN_ROUNDS} rounds)`, rows(spinning, 'p50'), true);
-  printTable('futex ping-pong, adaptive spin-then-wait: round trip p99', rows(spinning, 'p99'), true);
-
-  const c = blocking[0]!.p50;
-  const sync = blocking[1]!.p50;
-  const spin = Math.min(spinning[1]!.p50, spinning[2]!.p50);
+  const c = median(blocking[0]!.p50s);
+  const sync = median(blocking[1]!.p50s);
+  const spin = Math.min(median(spinning[1]!.p50s), median(spinning[2]!.p50s));
   console.log(`\ntarget: blocking round trip within 1.2x of C: ${(sync / c).toFixed(2)}x ${sync / c <= 1.2 ? 'met' : 'NOT met'}`);
   console.log(`target: spin round trip under 2 µs between two busy processes: ${spin.toFixed(2)} µs ${spin < 2 ? 'met' : 'NOT met'}`);
 }

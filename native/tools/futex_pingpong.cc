@@ -2,12 +2,15 @@
 // parent and a forked child over MAP_SHARED memory, raw syscalls only (no
 // loom code), timing every round trip.
 //
-//   loom_futex_pingpong [rounds=20000] [spin_us=0]
+//   loom_futex_pingpong [rounds=20000] [spin_us=0] [pin=0]
 //
+// pin=1 puts the parent on CPU 0 and the child on CPU 1, so every wake
+// crosses cores (the bench pins its Node processes the same way).
 // Prints one JSON line: {"rounds":N,"spin_us":S,"p50_us":..,"p99_us":..,"mean_us":..}.
 // With spin_us > 0 each side re-reads the word for up to that long before
 // sleeping (the "two busy processes" case).
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,6 +24,13 @@
 #include <vector>
 
 static long futex(int32_t* word, int op, int32_t val) { return syscall(SYS_futex, word, op, val, nullptr, nullptr, 0); }
+
+static void pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity");
+}
 
 static int64_t now_ns() {
   timespec ts;
@@ -48,12 +58,14 @@ int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 20000;
   const double spin_us = argc > 2 ? std::atof(argv[2]) : 0;
   const int64_t spin_ns = int64_t(spin_us * 1000);
+  const bool pin = argc > 3 && std::atoi(argv[3]) != 0;
   auto* word = static_cast<int32_t*>(mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   if (word == MAP_FAILED) return perror("mmap"), 1;
   const int warmup = rounds / 10;
   const pid_t child = fork();
   if (child < 0) return perror("fork"), 1;
   if (child == 0) {
+    if (pin) pin_to(1);
     for (int i = 0; i < warmup + rounds; i++) {
       await_value(word, 2 * i + 1, spin_ns);
       __atomic_store_n(word, 2 * i + 2, __ATOMIC_SEQ_CST);
@@ -61,6 +73,7 @@ int main(int argc, char** argv) {
     }
     _exit(0);
   }
+  if (pin) pin_to(0);
   std::vector<double> samples;
   samples.reserve(size_t(rounds));
   for (int i = 0; i < warmup + rounds; i++) {
