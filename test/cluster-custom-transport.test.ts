@@ -3,9 +3,12 @@
 // manage's life-cycle operations and rmprocs all run over it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addprocs, interrupt, InterruptException, rmprocs, workers } from 'loom';
+import { addprocs, interrupt, InterruptException, remotecallFetch, rmprocs, workers } from 'loom';
 import { alive, echo, evalOn, info } from './fixtures/cluster-client.js';
 import { PipeManager } from './fixtures/cluster-pipe-manager.js';
+
+/** Bound to the library where a function that travels as source is compiled. */
+declare const loom: { myid(): number };
 
 test('workers launched by a custom manager over a socketpair do remote work', async (t) => {
   const manager = new PipeManager(2);
@@ -22,6 +25,9 @@ test('workers launched by a custom manager over a socketpair do remote work', as
     throw new RangeError('from the pipe worker');
   }).catch((err: unknown) => err);
   assert.ok(e instanceof RangeError && e.message === 'from the pipe worker');
+  // The remote layer runs over the same transport.
+  assert.equal(await remotecallFetch(b, (x: number) => x * 2, 21), 42);
+  assert.equal(await remotecallFetch(a, () => loom.myid()), a);
 
   const busy = evalOn(a, () => {
     for (;;);
