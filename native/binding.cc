@@ -7,6 +7,7 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <memory>
@@ -65,7 +66,21 @@ using CompletionQueue = Napi::TypedThreadSafeFunction<AddonData, Completion, Del
 
 struct AddonData {
   // Mapped regions by the address of their first byte, to pin them for waits.
+  // Entries of unmapped regions are swept when the table doubles.
   std::unordered_map<const void*, std::weak_ptr<Region>> regions;
+  size_t sweep_at = 64;
+
+  void AddRegion(const RegionPtr& region) {
+    if (regions.size() >= sweep_at) {
+      for (auto it = regions.begin(); it != regions.end();) {
+        RegionPtr r = it->second.lock();
+        if (!r || !r->mapping.mapped()) it = regions.erase(it);
+        else ++it;
+      }
+      sweep_at = std::max<size_t>(64, regions.size() * 2);
+    }
+    regions[region->mapping.data()] = region;
+  }
 
   // Async futex machinery, created on the first async wait.
   std::unique_ptr<loom::futex::WaitSet> waits;
@@ -175,7 +190,7 @@ Napi::Object WrapMapping(Napi::Env env, loom::Mapping mapping) {
       delete hint;
       throw;
     }
-    Data(env)->regions[m.data()] = region;
+    Data(env)->AddRegion(region);
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("buffer", buffer);
