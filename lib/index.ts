@@ -133,3 +133,7 @@ export type {
   SharedArrayBacking,
   HasPids,
 } from './shared/index.js';
+// The lock-free ring under SharedChannel (native/ring.h and its TS twin), for
+// byte messages between processes or threads over a Mapping or a SharedArrayBuffer.
+export { Ring, RingClosedError, RingFormatError } from './shared/ring.js';
+export type { RingImpl, RingOptions, RingWaitOptions, RingFormatErrorCode } from './shared/ring.js';
