@@ -4,7 +4,7 @@
 // /dev/shm/loom-<our pid>-* left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { nativeAvailable, native, shmCreate, shmName, shmOpen, shmUnlink } from '../lib/native.js';
 
 const skip = !nativeAvailable && 'the native addon is not loaded';
@@ -79,6 +79,21 @@ test('opening more bytes than the segment has is ERR_LOOM_FILE_TOO_SHORT', { ski
     shmUnlink(name);
     a.close();
   }
+});
+
+test('a segment larger than /dev/shm fails at creation with ENOSPC and leaves no name behind', { skip }, () => {
+  // tmpfs refuses a fallocate larger than the whole filesystem up front, so
+  // this never fills /dev/shm for the other processes on the machine.
+  const st = statfsSync('/dev/shm');
+  const tooBig = st.blocks * st.bsize + 2 ** 30;
+  const name = shmName();
+  assert.throws(() => shmCreate(name, tooBig), {
+    code: 'ENOSPC',
+    syscall: 'posix_fallocate',
+    path: name,
+    message: `ENOSPC: no space left on device, posix_fallocate '${name}'`,
+  });
+  assert.equal(existsSync(`/dev/shm/${name}`), false);
 });
 
 test('a read-only open keeps writes private: no crash, the segment is unchanged', { skip }, () => {
