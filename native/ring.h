@@ -67,6 +67,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <type_traits>
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -121,6 +122,10 @@ struct alignas(kCacheLine) Header {
   alignas(kCacheLine) Word not_full;
   Word full_waiters;
 };
+
+static_assert(std::is_standard_layout<Header>::value && std::is_trivially_destructible<Header>::value,
+              "the header is plain data at fixed offsets (offsetof needs a standard layout), never "
+              "constructed or destroyed in place: each process maps it at its own address");
 
 constexpr size_t kHeaderBytes = 320;
 static_assert(sizeof(Header) == kHeaderBytes, "the header is five cache lines: 320 bytes");
