@@ -58,6 +58,7 @@ struct PendingWait {
 struct Completion {
   uint64_t token;
   loom::futex::WaitResult result;
+  int error;  // errno of a failed futex_waitv, or 0
 };
 
 struct AddonData;
@@ -281,6 +282,10 @@ void DeliverCompletion(Napi::Env env, Napi::Function, AddonData* data, Completio
   data->pending.erase(it);
   if (wait.pinned) wait.pinned->unpin();
   data->UpdateQueueRef(env);
+  if (completion->error != 0) {
+    wait.deferred.Reject(ToJsError(env, loom::SysError(completion->error, "futex_waitv", "")).Value());
+    return;
+  }
   wait.deferred.Resolve(Napi::Number::New(env, int(completion->result)));
 }
 
@@ -292,9 +297,9 @@ void EnsureWaitSet(Napi::Env env, AddonData* data) {
   // (hooks run in reverse order): the waiter threads stop before the queue goes.
   napi_add_env_cleanup_hook(
       env, [](void* arg) { static_cast<AddonData*>(arg)->StopWaits(); }, data);
-  data->waits = std::make_unique<loom::futex::WaitSet>([data](uint64_t token, loom::futex::WaitResult result) {
+  data->waits = std::make_unique<loom::futex::WaitSet>([data](uint64_t token, loom::futex::WaitResult result, int error) {
     // On a waiter thread: plain data only; the JS side runs in DeliverCompletion.
-    data->queue.NonBlockingCall(new Completion{token, result});
+    data->queue.NonBlockingCall(new Completion{token, result, error});
   });
 }
 
@@ -345,7 +350,7 @@ Napi::Value FutexCancel(const Napi::CallbackInfo& info) {
     AddonData* data = Data(env);
     const uint64_t token = ToU64(info[0]);
     if (!data->waits || !data->waits->cancel(token)) return Napi::Boolean::New(env, false);
-    DeliverCompletion(env, Napi::Function(), data, new Completion{token, loom::futex::WaitResult(3)});
+    DeliverCompletion(env, Napi::Function(), data, new Completion{token, loom::futex::WaitResult(3), 0});
     return Napi::Boolean::New(env, true);
   });
 }

@@ -276,7 +276,7 @@ void WaitSet::run(Shard* shard) {
       }
     }
     if (!finished.empty()) {
-      for (auto& f : finished) done_(f.first, f.second);
+      for (auto& f : finished) done_(f.first, f.second, 0);
       continue;
     }
     timespec ts = to_timespec(next_deadline);
@@ -302,10 +302,29 @@ void WaitSet::run(Shard* shard) {
           }
         }
       }
-      for (auto& f : finished) done_(f.first, f.second);
+      for (auto& f : finished) done_(f.first, f.second, 0);
     }
     // r == 0 (control word), EAGAIN (some word changed), ETIMEDOUT, EINTR,
     // EFAULT (a word unmapped after a cancel): the next pass settles and re-arms.
+    // Anything else would fail again at once: end the armed waits with it.
+    if (r < 0 && errno != EAGAIN && errno != ETIMEDOUT && errno != EINTR && errno != EFAULT) {
+      const int err = errno;
+      std::vector<uint64_t> failed;
+      {
+        std::lock_guard<std::mutex> lock(shard->mutex);
+        auto& entries = shard->entries;
+        for (size_t i = 0; i < entries.size();) {
+          if (std::find(armed.begin(), armed.end(), entries[i].token) != armed.end()) {
+            failed.push_back(entries[i].token);
+            entries[i] = entries.back();
+            entries.pop_back();
+          } else {
+            i++;
+          }
+        }
+      }
+      for (uint64_t token : failed) done_(token, WaitResult::kOk, err);
+    }
   }
 }
 

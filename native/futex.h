@@ -65,7 +65,9 @@ class WaitSet {
  public:
   // Called on a waiter thread, once for each wait that was added and not
   // cancelled. Must not block for long; the addon queues it to the JS thread.
-  using Done = std::function<void(uint64_t token, WaitResult result)>;
+  // `error` is 0, or the errno of a futex_waitv failure that ended the wait
+  // (then `result` means nothing).
+  using Done = std::function<void(uint64_t token, WaitResult result, int error)>;
 
   explicit WaitSet(Done done, size_t max_threads = 32);
   ~WaitSet();  // stops and joins the threads; waits still pending get no callback

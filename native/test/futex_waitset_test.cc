@@ -27,7 +27,8 @@ struct Results {
   int duplicates = 0;
 
   fx::WaitSet::Done sink() {
-    return [this](uint64_t token, WaitResult r) {
+    return [this](uint64_t token, WaitResult r, int error) {
+      CORE_CHECK(error == 0);
       std::lock_guard<std::mutex> lock(mutex);
       if (!got.emplace(token, r).second) duplicates++;
       cv.notify_all();
