@@ -192,7 +192,8 @@ export function encodeFunction(fn: (...args: never[]) => unknown, to: number): W
   sent.add(hash);
   stats.sourceSends++;
   journal?.push(hash);
-  return { k: 's', h: hash, s: source, n: fn.name || undefined };
+  // No undefined fields: a message of plain values can then travel as JSON.
+  return fn.name ? { k: 's', h: hash, s: source, n: fn.name } : { k: 's', h: hash, s: source };
 }
 
 // Hashes first sent in the message being encoded now (the cluster serializes

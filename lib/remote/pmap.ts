@@ -53,28 +53,47 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Runs fn over one batch on the process it was sent to; failures stay per item. */
+/**
+ * Runs fn over one batch on the process it was sent to; failures stay per
+ * item. Synchronous while the items are (no Promise per item or per batch);
+ * continues asynchronously from the first item that returns a Promise.
+ */
 export const pmapBatch = registerBuiltin(
   'pmap.batch',
-  async (fn: (...args: unknown[]) => unknown, cols: ArrayLike<unknown>[]): Promise<BatchResult> => {
+  (fn: (...args: unknown[]) => unknown, cols: ArrayLike<unknown>[]): BatchResult | Promise<BatchResult> => {
     const t0 = performance.now();
     const n = cols[0]!.length;
     const out = new Array<unknown>(n);
-    let errs: [number, WireError][] | undefined;
+    const errs: [number, WireError][] = [];
     const c0 = cols[0]!;
     const one = cols.length === 1;
+    const call = (k: number): unknown => (one ? fn(c0[k]) : fn(...cols.map((c) => c[k])));
+    const failed = (k: number, e: unknown) => errs.push([k, encodeError(captureRemote(myid(), explainMissing(e, myid())))]);
+    const finish = (): BatchResult => (errs.length > 0 ? { v: out, x: errs, t: performance.now() - t0 } : { v: out, t: performance.now() - t0 });
     for (let k = 0; k < n; k++) {
+      let v: unknown;
       try {
-        let v = one ? fn(c0[k]) : fn(...cols.map((c) => c[k]));
-        if (isThenable(v)) v = await v;
-        out[k] = v;
+        v = call(k);
       } catch (e) {
-        (errs ??= []).push([k, encodeError(captureRemote(myid(), explainMissing(e, myid())))]);
+        failed(k, e);
+        continue;
       }
+      if (!isThenable(v)) {
+        out[k] = v;
+        continue;
+      }
+      return (async () => {
+        for (let j = k; j < n; j++) {
+          try {
+            out[j] = await (j === k ? v : call(j));
+          } catch (e) {
+            failed(j, e);
+          }
+        }
+        return finish();
+      })();
     }
-    const r: BatchResult = { v: out, t: performance.now() - t0 };
-    if (errs) r.x = errs;
-    return r;
+    return finish();
   },
 );
 

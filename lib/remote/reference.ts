@@ -1,7 +1,7 @@
 // What Future and RemoteChannel share: an id, the owner (`where`), this
 // process's hold on it (refcount.ts), and operations that run on the owner's
 // store, here when the owner is this process, by one request otherwise.
-import { myid, onMessage } from '../cluster/index.js';
+import { myid, onMessage, type Message } from '../cluster/index.js';
 import type { WaitOptions } from '../tasks/protocol.js';
 import { checkWaitOptions } from '../tasks/wait-options.js';
 import { decodeError, type WireError } from './errors-wire.js';
@@ -56,7 +56,10 @@ export abstract class RemoteReference {
         return Promise.reject(e);
       }
     }
-    const msg = { type: 'remote.op', r: this.id, o: op, v: value, t: options?.timeout };
+    // Only defined fields, so that a plain message can travel as JSON.
+    const msg: Message = { type: 'remote.op', r: this.id, o: op };
+    if (value !== undefined) msg.v = value;
+    if (options?.timeout !== undefined) msg.t = options.timeout;
     return cancellableRequest(this.where, msg, options?.signal, this).then((m) => m.v);
   }
 

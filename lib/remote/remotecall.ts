@@ -5,9 +5,9 @@
 //   'f' remotecallFetch   -> it answers with the value: one round trip
 //   'd' remoteDo          -> no answer at all
 // A call to this process itself runs here, without serializing anything.
-import { myid, onMessage, runInterruptible } from '../cluster/index.js';
+import { myid, onMessage, runInterruptible, type Message } from '../cluster/index.js';
 import { captureRemote } from './errors-wire.js';
-import { explainMissing, travelsAsSource } from './function-shipping.js';
+import { explainMissing } from './function-shipping.js';
 import { Future } from './future.js';
 import { addCount, newRefId, ownedEntry } from './refcount.js';
 import type { FutureStore } from './ref-stores.js';
@@ -20,16 +20,24 @@ export type RemoteCallable<A extends unknown[] = never[], R = unknown> = (...arg
 
 type CallMode = 'F' | 'w' | 'f' | 'd';
 
+/** What a failure of a call on this process becomes: a RemoteException of myid(), saying what was missing. */
+export function asRemoteFailure(e: unknown): unknown {
+  return captureRemote(myid(), explainMissing(e, myid()));
+}
+
+/** Starts fn(...args) here (through runInterruptible for calls from other processes); raw outcome. */
+function startHere(fn: (...args: unknown[]) => unknown, args: unknown[], interruptible: boolean): Promise<unknown> {
+  try {
+    return interruptible ? runInterruptible(() => fn(...args)) : Promise.resolve(fn(...args));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** Runs fn(...args) on this process as a remote call does: failures become RemoteException(myid()). */
 export function runHere(fn: (...args: unknown[]) => unknown, args: unknown[], interruptible: boolean): Promise<unknown> {
-  let p: Promise<unknown>;
-  try {
-    p = interruptible ? runInterruptible(() => fn(...args)) : Promise.resolve(fn(...args));
-  } catch (e) {
-    p = Promise.reject(e);
-  }
-  return p.catch((e: unknown) => {
-    throw captureRemote(myid(), travelsAsSource(fn) ? explainMissing(e, myid()) : e);
+  return startHere(fn, args, interruptible).catch((e: unknown) => {
+    throw asRemoteFailure(e);
   });
 }
 
@@ -98,12 +106,19 @@ export async function remotecallWait<A extends unknown[], R>(
 }
 
 /** Calls and resolves with the result: one message there, one back. Rejects with RemoteException on failure. */
-export async function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): Promise<Awaited<R>> {
-  checkId(id, 'remotecallFetch');
-  checkFn(fn, 'remotecallFetch');
-  if (id === myid()) return (await runHere(fn as (...a: unknown[]) => unknown, args, false)) as Awaited<R>;
-  const m = await request(id, { type: 'remote.call', m: 'f', f: fn, a: args });
-  return m.v as Awaited<R>;
+export function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): Promise<Awaited<R>> {
+  try {
+    checkId(id, 'remotecallFetch');
+    checkFn(fn, 'remotecallFetch');
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (id === myid()) return runHere(fn as (...a: unknown[]) => unknown, args, false) as Promise<Awaited<R>>;
+  return request(id, { type: 'remote.call', m: 'f', f: fn, a: args }).then(valueOf) as Promise<Awaited<R>>;
+}
+
+function valueOf(m: Message): unknown {
+  return m.v;
 }
 
 /** Calls `fn(...args)` on process `id` and forgets it (a failure is printed there). */
@@ -127,18 +142,18 @@ onMessage('remote.call', (msg, from) => {
   const mode = msg.m as CallMode;
   const fn = msg.f as (...args: unknown[]) => unknown;
   const args = (msg.a as unknown[] | undefined) ?? [];
-  const p = typeof fn === 'function' ? runHere(fn, args, true) : Promise.reject(captureRemote(myid(), new TypeError('no function in the call')));
+  const p = typeof fn === 'function' ? startHere(fn, args, true) : Promise.reject(new TypeError('no function in the call'));
   switch (mode) {
     case 'f': {
       const i = msg.i as number;
       p.then(
         (v) => reply(from, i, v),
-        (e) => replyError(from, i, e),
+        (e) => replyError(from, i, asRemoteFailure(e)),
       );
       return;
     }
     case 'd':
-      p.catch(reportDoFailure);
+      p.catch((e) => reportDoFailure(asRemoteFailure(e)));
       return;
     case 'F':
     case 'w': {
@@ -152,8 +167,9 @@ onMessage('remote.call', (msg, from) => {
           if (mode === 'w') reply(from, i, undefined);
         },
         (e) => {
-          store.fail(e);
-          if (mode === 'w') replyError(from, i, e);
+          const failure = asRemoteFailure(e);
+          store.fail(failure);
+          if (mode === 'w') replyError(from, i, failure);
         },
       );
       return;

@@ -74,7 +74,7 @@ export function cancellableRequest(to: number, msg: Message, signal: AbortSignal
 /** Sends the reply to request `i` of process `to`: a value, or an error. */
 export function reply(to: number, i: number, value: unknown): void {
   try {
-    sendTo(to, { type: 'remote.reply', i, v: value });
+    sendTo(to, value === undefined ? { type: 'remote.reply', i } : { type: 'remote.reply', i, v: value });
   } catch (e) {
     if (e instanceof ProcessExitedException || e instanceof RangeError) return;
     // The value could not be serialized: the requester learns why.
