@@ -2,7 +2,7 @@
 // run: a bounded array queue with Promises for Channel, bare resolver hand-offs
 // for Condition and yieldto, a flag-and-queue mutex for ReentrantLock.
 import { Channel, Condition, ReentrantLock, Task, currentTask, schedule, wait, yieldto } from '../lib/index.js';
-import { runSuite, type BenchCase } from './harness.js';
+import { printTable, runSuite, type BenchCase } from './harness.js';
 
 const N = 20_000;
 
@@ -202,6 +202,8 @@ await runSuite('lock/unlock, uncontended', [
   { name: 'plain flag-and-queue mutex', baseline: true, opsPerCall: N, fn: () => lockLoop(new PlainMutex()) },
   { name: 'ReentrantLock', opsPerCall: N, fn: () => lockLoop(new ReentrantLock()) },
 ]);
+await bestOf('Channel 1/1', channelCases(1, 1) as [BenchCase, BenchCase]);
+await bestOf('Channel 4/4', channelCases(4, 4) as [BenchCase, BenchCase]);
 
 // Part 2: with tasks in use (AsyncLocalStorage hooks on), every case inside a Task.
 await runSuite('[tasks in use] Channel put/take pairs 1/1 (buffered, 32)', [
@@ -222,5 +224,53 @@ await runSuite('[tasks in use] lock/unlock, 2 tasks contending', [
 ]);
 await runSuite('[tasks in use] task switches per second', [
   { name: 'plain resolver hand-off', baseline: true, opsPerCall: N, fn: inTask(plainSwitches) },
+  { name: 'yieldto', opsPerCall: N, fn: inTask(yieldtoPingPong) },
+]);
+
+// The "best of" tables: the same pairs interleaved round by round, keeping each
+// side's best round, which holds its ratio even while other processes load
+// this 2-core machine (the benchmark.js tables can swing by tens of percent).
+async function bestOf(title: string, pair: [BenchCase, BenchCase], rounds = 15): Promise<void> {
+  const best = [0, 0];
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < 2; i++) {
+      const c = pair[i]!;
+      const t0 = performance.now();
+      await c.fn();
+      best[i] = Math.max(best[i]!, ((c.opsPerCall ?? 1) * 1000) / (performance.now() - t0));
+    }
+  }
+  printTable(`${title} (best of ${rounds} interleaved rounds)`, [
+    { name: pair[0].name, value: best[0]!, unit: 'ops/s', baseline: true },
+    { name: pair[1].name, value: best[1]!, unit: 'ops/s' },
+  ]);
+}
+
+await bestOf('[tasks in use] Channel 1/1', [
+  { name: 'plain array queue 1/1', opsPerCall: N, fn: inTask(() => pump(new PlainQueue<number>(32), 1, 1)) },
+  { name: 'Channel(32) 1/1', opsPerCall: N, fn: inTask(() => pump(new Channel<number>(32), 1, 1)) },
+]);
+await bestOf('[tasks in use] Channel 4/4', [
+  { name: 'plain array queue 4/4', opsPerCall: N, fn: inTask(() => pump(new PlainQueue<number>(32), 4, 4)) },
+  { name: 'Channel(32) 4/4', opsPerCall: N, fn: inTask(() => pump(new Channel<number>(32), 4, 4)) },
+]);
+await bestOf('[tasks in use] Channel(0) 1/1', [
+  { name: 'plain rendezvous queue 1/1', opsPerCall: N, fn: inTask(() => pump(new PlainQueue<number>(0), 1, 1)) },
+  { name: 'Channel(0) 1/1', opsPerCall: N, fn: inTask(() => pump(new Channel<number>(0), 1, 1)) },
+]);
+await bestOf('[tasks in use] Condition round trips', [
+  { name: 'plain resolver ping-pong', opsPerCall: N, fn: inTask(plainPingPong) },
+  { name: 'Condition ping-pong', opsPerCall: N, fn: inTask(conditionPingPong) },
+]);
+await bestOf('[tasks in use] lock/unlock uncontended', [
+  { name: 'plain flag-and-queue mutex', opsPerCall: N, fn: inTask(() => lockLoop(new PlainMutex())) },
+  { name: 'ReentrantLock', opsPerCall: N, fn: inTask(() => lockLoop(new ReentrantLock())) },
+]);
+await bestOf('[tasks in use] lock/unlock, 2 tasks contending', [
+  { name: 'plain flag-and-queue mutex', opsPerCall: N, fn: () => contended(() => new PlainMutex()) },
+  { name: 'ReentrantLock', opsPerCall: N, fn: () => contended(() => new ReentrantLock()) },
+]);
+await bestOf('[tasks in use] task switches', [
+  { name: 'plain resolver hand-off', opsPerCall: N, fn: inTask(plainSwitches) },
   { name: 'yieldto', opsPerCall: N, fn: inTask(yieldtoPingPong) },
 ]);
