@@ -9,14 +9,12 @@ export {
   rootTask,
   currentTask,
   schedule,
-  yieldto,
-  produce,
-  consume,
   istaskdone,
   istaskstarted,
   istaskfailed,
 } from './task.js';
 export type { TaskState, ScheduleOptions } from './task.js';
+export { yieldto, produce, consume } from './switching.js';
 export { taskLocalStorage } from './task-local-storage.js';
 export { Condition, notify } from './condition.js';
 export type { NotifyOptions } from './condition.js';

@@ -18,7 +18,7 @@ import {
   type WaitOptions,
   type Waitable,
 } from './protocol.js';
-import { waitForSwitch } from './task.js';
+import { waitForSwitch } from './switching.js';
 import { checkWaitOptions, describe } from './wait-options.js';
 
 function has(x: unknown, key: symbol): boolean {
