@@ -25,8 +25,19 @@ const CAPACITY = 4096;
 const SIZES = [8, 64] as const;
 const ARRAY_BATCH = 64;
 const PACKED_BATCH = 256;
-/** Seconds each two-process row consumes for. */
-const TWO_PROC_SECONDS = quick ? 0.3 : 1.5;
+/** Seconds each two-process trial consumes for. */
+const TWO_PROC_SECONDS = quick ? 0.2 : 0.5;
+/**
+ * Two-process rows report the best of this many trials: on a 2-core machine a
+ * trial in which anything else ran measures the neighbour, not the ring.
+ */
+const TRIALS = quick ? 1 : 3;
+
+async function bestOf(trial: () => number | Promise<number>): Promise<number> {
+  let best = 0;
+  for (let i = 0; i < TRIALS; i++) best = Math.max(best, await trial());
+  return best;
+}
 /** Where the ring starts in the segment; the first 64 bytes are the producer's start / ready words. */
 const RING_AT = 64;
 /**
@@ -186,7 +197,7 @@ function ringBenchTool(): string | undefined {
 }
 
 function cppLimit(exe: string, size: number, batch: number): number {
-  const messages = String(quick ? 5_000_000 : 30_000_000);
+  const messages = String(quick ? 5_000_000 : 10_000_000);
   const out = execFileSync(exe, ['--size', String(size), '--batch', String(batch), '--messages', messages, '--capacity', String(CAPACITY)], {
     encoding: 'utf8',
   });
@@ -211,15 +222,22 @@ async function main(): Promise<void> {
     for (const size of SIZES) {
       const rows: ResultRow[] = [];
       if (exe) {
-        rows.push({ name: 'C++ loom_ring_bench, single calls (the limit)', value: cppLimit(exe, size, 1), unit: 'msgs/s', baseline: true });
-        rows.push({ name: `C++ loom_ring_bench, batches of ${PACKED_BATCH}`, value: cppLimit(exe, size, PACKED_BATCH), unit: 'msgs/s' });
+        rows.push({ name: 'C++ loom_ring_bench, single calls (the limit)', value: await bestOf(() => cppLimit(exe, size, 1)), unit: 'msgs/s', baseline: true });
+        rows.push({
+          name: `C++ loom_ring_bench, batches of ${PACKED_BATCH}`,
+          value: await bestOf(() => cppLimit(exe, size, PACKED_BATCH)),
+          unit: 'msgs/s',
+        });
       }
       for (const form of forms) {
         for (const impl of ['native', 'ts'] as RingImpl[]) {
-          rows.push({ name: `${impl} ${formName[form]}`, value: await twoProcess(mapping, name, impl, size, form), unit: 'msgs/s' });
+          rows.push({ name: `${impl} ${formName[form]}`, value: await bestOf(() => twoProcess(mapping, name, impl, size, form)), unit: 'msgs/s' });
         }
       }
-      printTable(`ring, two processes (child produces, parent consumes), ${size}-byte messages; ratio to the C++ single-call limit`, rows);
+      printTable(
+        `ring, two processes (child produces, parent consumes, both busy-polling), ${size}-byte messages, best of ${TRIALS}; ratio to the C++ single-call limit`,
+        rows,
+      );
       const limit = rows.find((r) => r.baseline);
       const best = rows.filter((r) => r.name.startsWith('native')).reduce((a, b) => (b.value > a.value ? b : a));
       const ts = rows.find((r) => r.name === best.name.replace(/^native/, 'ts'));
