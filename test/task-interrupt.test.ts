@@ -4,13 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Channel,
+  CompositeException,
   Condition,
   InvalidStateException,
   ReentrantLock,
   Task,
+  asyncTask,
   lock,
   schedule,
   sleep,
+  sync,
   unlock,
   wait,
   yieldNow,
@@ -125,4 +128,25 @@ test('once its wait settled normally, the task is no longer interruptible there'
   c.notify('done');
   await wait(blocked);
   assert.ok(blocked instanceof Task);
+});
+
+test("interrupting a task cancels only its own waits, not sync's tracking of the tasks it started", async () => {
+  const c = new Condition();
+  const childDone: string[] = [];
+  let parent!: Task<unknown>;
+  const result = sync(async () => {
+    parent = asyncTask(async () => {
+      asyncTask(async () => {
+        await sleep(0.02);
+        childDone.push('child finished');
+      });
+      await c.wait(); // interrupted below
+    });
+  });
+  await sleep(0.005);
+  schedule(parent, new Interrupt('parent only'), { error: true });
+  const err = await result.catch((e: unknown) => e);
+  assert.ok(err instanceof CompositeException);
+  assert.deepEqual(err.exceptions.map((e) => e.message), ['parent only']);
+  assert.deepEqual(childDone, ['child finished']);
 });

@@ -4,7 +4,6 @@
 // not lexically, and `sync` resolves only once all of it has settled.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompositeException } from '../errors.js';
-import { kWait } from './protocol.js';
 import { Task, schedule } from './task.js';
 import { describe } from './wait-options.js';
 
@@ -87,6 +86,6 @@ export async function sync<T>(fn: () => T | PromiseLike<T>): Promise<T> {
 export function asyncTask<T>(fn: () => T | PromiseLike<T>): Task<T> {
   if (typeof fn !== 'function') throw new TypeError(`asyncTask: fn must be a function, got ${describe(fn)}`);
   const t = schedule(new Task(fn));
-  if (inSync()) trackInSync(t[kWait]());
+  if (inSync()) trackInSync(t._whenDone());
   return t;
 }

@@ -273,6 +273,17 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
     return this.#done.wait(options) as Promise<T>;
   }
 
+  /**
+   * @internal Settles with the task, without counting as a wait of the
+   * current task (an interrupt of the caller must not cancel it): sync's tracking.
+   */
+  _whenDone(): Promise<T> {
+    if (this.#state === 'done') return Promise.resolve(this.#result as T);
+    if (this.#state === 'failed') return Promise.reject(this.#exception);
+    this.#done ??= new WaitQueue<unknown>(`wait on Task ${this.id}`);
+    return this.#done.wait(undefined, undefined, null) as Promise<T>;
+  }
+
   [kFetch](options?: WaitOptions): Promise<T> {
     return this[kWait](options);
   }
