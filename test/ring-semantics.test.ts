@@ -192,12 +192,14 @@ for (const impl of impls) {
     await assert.rejects(blocked, RingClosedError, 'close wakes a blocked popper, which finds nothing left');
   });
 
-  test(`[${impl}] a spinning pop returns without sleeping when the message comes quickly`, async () => {
+  test(`[${impl}] a pop with a spin budget takes what is there, and still times out on an empty ring`, async () => {
     const buf = new SharedArrayBuffer(Ring.bytesNeeded(2, 8));
     const r = Ring.create(buf, 0, 2, 8, { impl, spin: 200 });
     r.tryPush(bytes(1));
     assert.deepEqual(await r.pop({ spin: 50 }), bytes(1));
-    await assert.rejects(r.pop({ timeout: 0.01 }), TimeoutError);
+    await assert.rejects(r.pop({ timeout: 0.01 }), TimeoutError); // spins 200 µs, then sleeps
+    await assert.rejects(r.pop({ spin: -1 }), { name: 'RangeError', message: /options.spin must be a non-negative number/ });
+    assert.throws(() => Ring.attach(buf, 0, { impl, spin: Number.NaN }), { name: 'RangeError' });
   });
 }
 
