@@ -147,3 +147,21 @@ test('a failing asyncTask inside sync produces no unhandled rejection (real chil
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
   assert.equal(out.trim(), 'CompositeException 1');
 });
+
+test('trackInSync(fn) calls fn at once inside a sync and never outside one', async () => {
+  let calls = 0;
+  trackInSync(() => {
+    calls++;
+    return Promise.resolve();
+  });
+  assert.equal(calls, 0);
+  let done = false;
+  await sync(() => {
+    trackInSync(() => {
+      calls++;
+      return sleep(0.01).then(() => (done = true));
+    });
+    assert.equal(calls, 1);
+  });
+  assert.equal(done, true);
+});

@@ -30,7 +30,23 @@ export function setInterruptSource(fn: () => Interruptible | undefined): void {
   source = fn;
 }
 
+let suppressed = 0;
+
 /** The task (not the root) that is about to block, if any. */
 export function blockingTask(): Interruptible | undefined {
-  return source();
+  return suppressed === 0 ? source() : undefined;
+}
+
+/**
+ * Runs fn with no wait registered as its task's: for bookkeeping waits (sync's
+ * tracking of started work) that an interrupt of the caller must not cancel.
+ * Covers the waits fn starts synchronously.
+ */
+export function withoutInterrupts<T>(fn: () => T): T {
+  suppressed++;
+  try {
+    return fn();
+  } finally {
+    suppressed--;
+  }
 }

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompositeException } from '../errors.js';
 import { Task, schedule } from './task.js';
+import { withoutInterrupts } from './interrupt.js';
 import { describe } from './wait-options.js';
 
 class SyncFrame {
@@ -25,13 +26,17 @@ class SyncFrame {
 const syncStore = new AsyncLocalStorage<SyncFrame>();
 
 /**
- * Registers `p` with the innermost enclosing `sync`, which will wait for it and
+ * Registers work with the innermost enclosing `sync`, which will wait for it and
  * collect its rejection. Outside any `sync` it does nothing (the caller keeps
- * responsibility for `p`). Used by asyncTask, spawn, spawnat and parallelFor.
+ * responsibility for the work). Used by asyncTask, spawn, spawnat and
+ * parallelFor. Given a function, calls it at once to get the promise, with its
+ * waits not registered as the current task's (so interrupting the caller does
+ * not cancel this bookkeeping wait); the function is not called outside a sync.
  */
-export function trackInSync(p: PromiseLike<unknown>): void {
+export function trackInSync(work: PromiseLike<unknown> | (() => PromiseLike<unknown>)): void {
   const frame = syncStore.getStore();
   if (frame === undefined) return;
+  const p = typeof work === 'function' ? withoutInterrupts(work) : work;
   const order = frame.seq++;
   frame.pending++;
   Promise.resolve(p).then(
