@@ -7,6 +7,7 @@ import { Ring, RingClosedError, RingFormatError, type RingImpl } from '../lib/sh
 import { RingWord, HEADER_BYTES } from '../lib/shared/ring-layout.js';
 import { nativeAvailable, shmCreate, shmName, shmUnlink } from '../lib/native.js';
 import { TimeoutError } from '../lib/errors.js';
+import { put, take, wait, isready, close } from '../lib/tasks/verbs.js';
 
 const impls: RingImpl[] = nativeAvailable ? ['native', 'ts'] : ['ts'];
 const bytes = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
@@ -220,4 +221,17 @@ test('a ring over a closed Mapping fails with ERR_RING_DETACHED, never a crash',
 
 test("impl 'native' without the addon is a clear error", { skip: nativeAvailable }, () => {
   assert.throws(() => Ring.create(new SharedArrayBuffer(1024), 0, 2, 8, { impl: 'native' }), { code: 'ERR_LOOM_NO_NATIVE' });
+});
+
+test('the free verbs put, take, wait, isready and close work on a Ring', async () => {
+  const r = Ring.create(new SharedArrayBuffer(Ring.bytesNeeded(4, 8)), 0, 4, 8);
+  assert.equal(isready(r), false);
+  const waited = wait(r);
+  await put(r, bytes(1, 2));
+  await waited;
+  assert.equal(isready(r), true);
+  assert.deepEqual(await take(r), bytes(1, 2));
+  await close(r);
+  await assert.rejects(put(r, bytes(3)), RingClosedError);
+  await assert.rejects(wait(r), RingClosedError);
 });

@@ -10,7 +10,7 @@
 // waiter count in the header says someone sleeps.
 import { addon, futexWait, futexWake } from '../native.js';
 import { TimeoutError } from '../errors.js';
-import type { WaitOptions } from '../tasks/protocol.js';
+import { kClose, kIsReady, kPut, kTake, kWait, type WaitOptions } from '../tasks/protocol.js';
 import {
   HEADER_BYTES,
   MAX_CAPACITY,
@@ -508,6 +508,31 @@ export class Ring {
       Atomics.notify(this.#i32, RingWord.notEmpty);
       Atomics.notify(this.#i32, RingWord.notFull);
     }
+  }
+
+  // ---- the free verbs (put, take, wait, isready, close) --------------------------
+
+  [kPut](msg: Uint8Array, opts?: WaitOptions): Promise<void> {
+    return this.push(msg, opts);
+  }
+  [kTake](opts?: WaitOptions): Promise<Uint8Array> {
+    return this.pop(opts);
+  }
+  /** Resolves when a message is there (without taking it); rejects with RingClosedError once closed and drained. */
+  async [kWait](opts?: WaitOptions): Promise<void> {
+    const ready = (): true | undefined => {
+      if (this.size > 0) return true;
+      if (this.closed && this.size === 0) throw new RingClosedError('wait on a closed ring with nothing left');
+      return undefined;
+    };
+    if (ready()) return;
+    await this.#waitFor(RingWord.notEmpty, RingWord.emptyWaiters, ready, opts, 'wait(Ring)');
+  }
+  [kIsReady](): boolean {
+    return this.size > 0;
+  }
+  [kClose](): void {
+    this.close();
   }
 
   // ---- internals --------------------------------------------------------------
