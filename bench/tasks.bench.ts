@@ -202,6 +202,31 @@ await runSuite('lock/unlock, uncontended', [
   { name: 'plain flag-and-queue mutex', baseline: true, opsPerCall: N, fn: () => lockLoop(new PlainMutex()) },
   { name: 'ReentrantLock', opsPerCall: N, fn: () => lockLoop(new ReentrantLock()) },
 ]);
+await runSuite('Channel tryPut/tryTake (no Promise at all), one task, bursts of 16', [
+  {
+    name: 'plain array push/shift',
+    baseline: true,
+    opsPerCall: N,
+    fn: () => {
+      const q: number[] = [];
+      for (let i = 0; i < N; i += 16) {
+        for (let j = 0; j < 16; j++) q.push(j);
+        for (let j = 0; j < 16; j++) q.shift();
+      }
+    },
+  },
+  {
+    name: 'Channel(32) tryPut/tryTake',
+    opsPerCall: N,
+    fn: () => {
+      const ch = new Channel<number>(32);
+      for (let i = 0; i < N; i += 16) {
+        for (let j = 0; j < 16; j++) ch.tryPut(j);
+        for (let j = 0; j < 16; j++) ch.tryTake();
+      }
+    },
+  },
+]);
 await bestOf('Channel 1/1', channelCases(1, 1) as [BenchCase, BenchCase]);
 await bestOf('Channel 4/4', channelCases(4, 4) as [BenchCase, BenchCase]);
 
