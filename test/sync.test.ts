@@ -165,3 +165,19 @@ test('trackInSync(fn) calls fn at once inside a sync and never outside one', asy
   });
   assert.equal(done, true);
 });
+
+test('work started from the extent of a sync that has already returned is no longer its own', async () => {
+  let late: ReturnType<typeof asyncTask> | undefined;
+  let tracked: boolean | undefined;
+  await sync(() => {
+    setTimeout(() => {
+      tracked = inSync();
+      late = asyncTask(() => {
+        throw new Error('after sync');
+      });
+    }, 10);
+  });
+  await sleep(0.03);
+  assert.equal(tracked, false);
+  await assert.rejects(wait(late!), /after sync/);
+});

@@ -13,6 +13,9 @@ class SyncFrame {
   seq = 0;
   readonly errors: { order: number; error: unknown }[] = [];
   idle: (() => void) | undefined = undefined;
+  // Set when sync returns: a timer or untracked task started inside it may
+  // still run later; what it starts then is no longer this frame's.
+  finished = false;
 
   settle(): void {
     if (--this.pending === 0 && this.idle !== undefined) {
@@ -35,7 +38,7 @@ const syncStore = new AsyncLocalStorage<SyncFrame>();
  */
 export function trackInSync(work: PromiseLike<unknown> | (() => PromiseLike<unknown>)): void {
   const frame = syncStore.getStore();
-  if (frame === undefined) return;
+  if (frame === undefined || frame.finished) return;
   const p = typeof work === 'function' ? withoutInterrupts(work) : work;
   const order = frame.seq++;
   frame.pending++;
@@ -50,7 +53,8 @@ export function trackInSync(work: PromiseLike<unknown> | (() => PromiseLike<unkn
 
 /** True inside the dynamic extent of some `sync`. */
 export function inSync(): boolean {
-  return syncStore.getStore() !== undefined;
+  const frame = syncStore.getStore();
+  return frame !== undefined && !frame.finished;
 }
 
 /**
@@ -76,6 +80,7 @@ export async function sync<T>(fn: () => T | PromiseLike<T>): Promise<T> {
       frame.idle = resolve;
     });
   }
+  frame.finished = true;
   if (bodyErrors.length > 0 || frame.errors.length > 0) {
     frame.errors.sort((a, b) => a.order - b.order);
     throw new CompositeException([...bodyErrors, ...frame.errors.map((e) => e.error)]);
