@@ -181,3 +181,21 @@ test('work started from the extent of a sync that has already returned is no lon
   assert.equal(tracked, false);
   await assert.rejects(wait(late!), /after sync/);
 });
+
+test('late work from a finished inner sync goes to the enclosing sync that is still running', async () => {
+  const log: string[] = [];
+  await sync(async () => {
+    await sync(() => {
+      setTimeout(() => {
+        asyncTask(async () => {
+          await sleep(0.01);
+          log.push('late work done');
+        });
+      }, 5);
+    });
+    log.push('inner returned');
+    await sleep(0.008); // the timer fires in here, inside the outer sync
+  });
+  log.push('outer returned');
+  assert.deepEqual(log, ['inner returned', 'late work done', 'outer returned']);
+});

@@ -9,12 +9,14 @@ import { withoutInterrupts } from './interrupt.js';
 import { describe } from './wait-options.js';
 
 class SyncFrame {
+  constructor(readonly parent: SyncFrame | undefined) {}
   pending = 0;
   seq = 0;
   readonly errors: { order: number; error: unknown }[] = [];
   idle: (() => void) | undefined = undefined;
   // Set when sync returns: a timer or untracked task started inside it may
-  // still run later; what it starts then is no longer this frame's.
+  // still run later; what it starts then belongs to the enclosing sync that
+  // is still running, if any.
   finished = false;
 
   settle(): void {
@@ -28,6 +30,13 @@ class SyncFrame {
 
 const syncStore = new AsyncLocalStorage<SyncFrame>();
 
+/** The innermost enclosing sync that has not returned yet. */
+function activeFrame(): SyncFrame | undefined {
+  let frame = syncStore.getStore();
+  while (frame !== undefined && frame.finished) frame = frame.parent;
+  return frame;
+}
+
 /**
  * Registers work with the innermost enclosing `sync`, which will wait for it and
  * collect its rejection. Outside any `sync` it does nothing (the caller keeps
@@ -37,8 +46,8 @@ const syncStore = new AsyncLocalStorage<SyncFrame>();
  * not cancel this bookkeeping wait); the function is not called outside a sync.
  */
 export function trackInSync(work: PromiseLike<unknown> | (() => PromiseLike<unknown>)): void {
-  const frame = syncStore.getStore();
-  if (frame === undefined || frame.finished) return;
+  const frame = activeFrame();
+  if (frame === undefined) return;
   const p = typeof work === 'function' ? withoutInterrupts(work) : work;
   const order = frame.seq++;
   frame.pending++;
@@ -53,8 +62,7 @@ export function trackInSync(work: PromiseLike<unknown> | (() => PromiseLike<unkn
 
 /** True inside the dynamic extent of some `sync`. */
 export function inSync(): boolean {
-  const frame = syncStore.getStore();
-  return frame !== undefined && !frame.finished;
+  return activeFrame() !== undefined;
 }
 
 /**
@@ -66,7 +74,7 @@ export function inSync(): boolean {
  */
 export async function sync<T>(fn: () => T | PromiseLike<T>): Promise<T> {
   if (typeof fn !== 'function') throw new TypeError(`sync: fn must be a function, got ${describe(fn)}`);
-  const frame = new SyncFrame();
+  const frame = new SyncFrame(syncStore.getStore());
   let result: T | undefined;
   const bodyErrors: unknown[] = [];
   try {
