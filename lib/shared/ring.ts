@@ -353,8 +353,8 @@ export class Ring {
 
   /** Pushes one message; false when the ring is full. Throws RingClosedError when closed. */
   tryPush(msg: Uint8Array): boolean {
-    checkMessage(msg, this.slotSize);    this.#live();
-
+    checkMessage(msg, this.slotSize);
+    this.#live();
     const r = this.#core.tryPush(msg);
     if (r === 0) {
       if (this.#shared && this.impl === 'native') this.#notifyThreads(RingWord.notEmpty, RingWord.emptyWaiters);
@@ -400,8 +400,8 @@ export class Ring {
     const n = msgs.length;
     for (let i = 0; i < n; i++) checkMessage(msgs[i], this.slotSize);
     if (n === 0) return 0;
-    let done = 0;
     this.#live();
+    let done = 0;
     if (this.#core instanceof RingTwin) {
       while (done < n) {
         const r = this.#core.pushMany(msgs, done, n - done);
@@ -423,7 +423,7 @@ export class Ring {
         lens[i] = m.length;
         off += m.length;
       }
-      const r = this.pushPacked(data, lens, count, done > 0);
+      const r = this.#pushPacked(data, lens, count, done > 0);
       if (r <= 0) break;
       done += r;
       if (r < count) break;
@@ -458,7 +458,12 @@ export class Ring {
    * The allocation-free batch push: `count` messages back to back in `data`,
    * their lengths in `lens`. Returns how many were pushed (a prefix; 0 when full).
    */
-  pushPacked(data: Uint8Array, lens: Uint32Array, count: number = lens.length, allowClosed = false): number {
+  pushPacked(data: Uint8Array, lens: Uint32Array, count: number = lens.length): number {
+    return this.#pushPacked(data, lens, count, false);
+  }
+
+  // pushBatch's later rounds pass allowClosed: a close after a partial push ends the batch, it is no error.
+  #pushPacked(data: Uint8Array, lens: Uint32Array, count: number, allowClosed: boolean): number {
     if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
     if (!(lens instanceof Uint32Array)) throw new TypeError('lens must be a Uint32Array');
     count = Math.min(checkCount(count, 'count'), lens.length);
