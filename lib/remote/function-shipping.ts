@@ -241,7 +241,7 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       }
       let f: (...args: unknown[]) => unknown;
       try {
-        f = compile(wire.s);
+        f = compile(wire.s, `loom-fn:${wire.n ?? 'anonymous'}-${wire.h.slice(0, 8)}`);
       } catch (e) {
         return failing(e);
       }
@@ -260,15 +260,17 @@ function failing(e: unknown): (...args: unknown[]) => unknown {
 }
 
 /** Compiles a function's source in the global scope with `loom` bound to the library. */
-export function compile(source: string): (...args: unknown[]) => unknown {
+export function compile(source: string, sourceURL = 'loom-fn'): (...args: unknown[]) => unknown {
   stats.compiles++;
+  // The sourceURL names the function's frames in remote stacks.
+  const tail = `\n//# sourceURL=${sourceURL}`;
   let f: unknown;
   try {
-    f = new Function('loom', `return (${source}\n);`)(loomLibrary);
+    f = new Function('loom', `return (${source}\n);${tail}`)(loomLibrary);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
     // A method written in shorthand (`area(r) { ... }`) is not an expression on its own.
-    const obj = new Function('loom', `return ({${source}\n});`)(loomLibrary) as Record<PropertyKey, unknown>;
+    const obj = new Function('loom', `return ({${source}\n});${tail}`)(loomLibrary) as Record<PropertyKey, unknown>;
     f = Reflect.ownKeys(obj).map((k) => obj[k])[0];
   }
   if (typeof f !== 'function') throw new TypeError('the source sent did not evaluate to a function');

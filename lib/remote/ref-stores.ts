@@ -31,10 +31,16 @@ export class FutureStore implements RefStore {
   }
 
   set(value: unknown): void {
-    if (this.#state !== FutureState.Unset) throw new Error('Future can be set only once');
+    if (!this.trySet(value)) throw new Error('Future can be set only once');
+  }
+
+  /** Sets the value unless it is already set (a user's put won the race); false then. */
+  trySet(value: unknown): boolean {
+    if (this.#state !== FutureState.Unset) return false;
     this.#state = FutureState.Value;
     this.#value = value;
     this.#waiters.wakeAll();
+    return true;
   }
 
   /** The call that was to set it failed: fetch and wait reject with `error` (a RemoteException). */

@@ -62,7 +62,7 @@ export function startCall<R>(id: number, fn: unknown, args: unknown[], mode: 'F'
       queueMicrotask(() => {
         runHere(fn, args, false).then(
           (v) => {
-            store.set(v);
+            store.trySet(v);
             resolve();
           },
           (e: unknown) => {
@@ -163,7 +163,7 @@ onMessage('remote.call', (msg, from) => {
       const i = msg.i as number;
       p.then(
         (v) => {
-          store.set(v);
+          store.trySet(v);
           if (mode === 'w') reply(from, i, undefined);
         },
         (e) => {
