@@ -195,3 +195,26 @@ test('with no workers pmap runs here, with the same error semantics', async () =
   assert.ok(out[1] instanceof RemoteException);
   assert.equal((out[1] as RemoteException).pid, 1);
 });
+
+test('progress: a bar on stderr when asked (erased at the end), silent by default off a TTY', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = (opts: string) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { pmap, sleep } from 'loom';
+         const out = await pmap(async (x) => { await sleep(0.05); return x; }, [1, 2, 3, 4], ${opts});
+         console.log(JSON.stringify(out));`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+  const shown = await run('{ progress: true }');
+  assert.equal(shown.stdout.trim(), '[1,2,3,4]');
+  assert.match(shown.stderr, /pmap \[#*\.*\] \d\/4/);
+  assert.ok(shown.stderr.endsWith('\r\x1b[2K'), 'the bar is erased at the end');
+  const quiet = await run('{}');
+  assert.equal(quiet.stderr, '', 'stderr is not a TTY here: no bar');
+});
