@@ -11,91 +11,14 @@
 import { myid, nprocs, workers } from '../cluster/index.js';
 import { ProcessExitedException } from '../errors.js';
 import { describe } from '../tasks/wait-options.js';
-import { captureRemote, decodeError, encodeError, type WireError } from './errors-wire.js';
-import { explainMissing, registerBuiltin } from './function-shipping.js';
+import { decodeError } from './errors-wire.js';
 import { checkPid } from './pids.js';
+import { pmapBatch, type BatchResult } from './pmap-batch.js';
+import { checkOptions, isOptions, toColumn, type Column, type PmapOptions } from './pmap-options.js';
 import { ProgressBar } from './progress-bar.js';
 import { remotecallFetch } from './remotecall.js';
 
-export interface PmapOptions<R = unknown> {
-  /** Retry an item that failed once, on a different process (default true). Ignored with errStop. */
-  errRetry?: boolean;
-  /** Stop at the first error and reject with it once the work in flight settled (default false). */
-  errStop?: boolean;
-  /** The processes to use (default: every worker; this process alone when there are none). */
-  pids?: readonly number[];
-  /** Items per message: a positive integer, or 'auto' (default) to size batches by measured cost. */
-  batchSize?: number | 'auto';
-  /** Seconds to wait before each retry; its length is the number of retries (default [0] with errRetry). */
-  retryDelays?: Iterable<number>;
-  /** Runs here for an item that finally failed; its value (or resolved value) takes the item's place. */
-  onError?: (error: Error, ...items: unknown[]) => R | Promise<R>;
-  /** Aborting rejects pmap with the signal's reason and sends no more work. */
-  signal?: AbortSignal;
-  /** Called here as items complete, with how many are done and how many there are. */
-  onProgress?: (done: number, total: number) => void;
-  /** A progress bar on stderr: true, false, or 'auto' (default: on a TTY, for runs longer than a second). */
-  progress?: boolean | 'auto';
-}
-
-type Column = ArrayLike<unknown> & { slice(start: number, end: number): ArrayLike<unknown> };
-
-interface BatchResult {
-  /** Values in item order (undefined where the item failed). */
-  v: unknown[];
-  /** Failed items: [index in batch, error]. */
-  x?: [number, WireError][];
-  /** Milliseconds of work on the process that ran it. */
-  t: number;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
-}
-
-/**
- * Runs fn over one batch on the process it was sent to; failures stay per
- * item. Synchronous while the items are (no Promise per item or per batch);
- * continues asynchronously from the first item that returns a Promise.
- */
-export const pmapBatch = registerBuiltin(
-  'pmap.batch',
-  (fn: (...args: unknown[]) => unknown, cols: ArrayLike<unknown>[]): BatchResult | Promise<BatchResult> => {
-    const t0 = performance.now();
-    const n = cols[0]!.length;
-    const out = new Array<unknown>(n);
-    const errs: [number, WireError][] = [];
-    const c0 = cols[0]!;
-    const one = cols.length === 1;
-    const call = (k: number): unknown => (one ? fn(c0[k]) : fn(...cols.map((c) => c[k])));
-    const failed = (k: number, e: unknown) => errs.push([k, encodeError(captureRemote(myid(), explainMissing(e, myid())))]);
-    const finish = (): BatchResult => (errs.length > 0 ? { v: out, x: errs, t: performance.now() - t0 } : { v: out, t: performance.now() - t0 });
-    for (let k = 0; k < n; k++) {
-      let v: unknown;
-      try {
-        v = call(k);
-      } catch (e) {
-        failed(k, e);
-        continue;
-      }
-      if (!isThenable(v)) {
-        out[k] = v;
-        continue;
-      }
-      return (async () => {
-        for (let j = k; j < n; j++) {
-          try {
-            out[j] = await (j === k ? v : call(j));
-          } catch (e) {
-            failed(j, e);
-          }
-        }
-        return finish();
-      })();
-    }
-    return finish();
-  },
-);
+export type { PmapOptions } from './pmap-options.js';
 
 const kTargetMs = 10;
 const kAutoDepth = 2;
@@ -409,54 +332,4 @@ function range(a: number, b: number): number[] {
   const out = new Array<number>(b - a);
   for (let i = a; i < b; i++) out[i - a] = i;
   return out;
-}
-
-function isOptions(v: unknown): boolean {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
-  if (typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-const knownOptions = new Set(['errRetry', 'errStop', 'pids', 'batchSize', 'retryDelays', 'onError', 'signal', 'onProgress', 'progress']);
-
-function checkOptions(o: PmapOptions<unknown>): void {
-  for (const k of Object.keys(o)) if (!knownOptions.has(k)) throw new TypeError(`pmap: unknown option ${JSON.stringify(k)}`);
-  for (const k of ['errRetry', 'errStop'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`pmap: options.${k} must be a boolean, got ${describe(o[k])}`);
-  }
-  if (o.pids !== undefined && (!Array.isArray(o.pids) || o.pids.length === 0)) {
-    throw new TypeError('pmap: options.pids must be a non-empty array of process ids');
-  }
-  if (o.batchSize !== undefined && o.batchSize !== 'auto' && !(Number.isSafeInteger(o.batchSize) && o.batchSize >= 1)) {
-    throw new RangeError(`pmap: options.batchSize must be a positive integer or 'auto', got ${describe(o.batchSize)}`);
-  }
-  if (o.retryDelays !== undefined) {
-    if (typeof (o.retryDelays as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
-      throw new TypeError(`pmap: options.retryDelays must be an iterable of seconds, got ${describe(o.retryDelays)}`);
-    }
-    for (const d of o.retryDelays) {
-      if (typeof d !== 'number' || !(d >= 0) || !Number.isFinite(d)) {
-        throw new RangeError(`pmap: options.retryDelays must hold finite numbers of seconds >= 0, got ${describe(d)}`);
-      }
-    }
-  }
-  for (const k of ['onError', 'onProgress'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'function') throw new TypeError(`pmap: options.${k} must be a function, got ${describe(o[k])}`);
-  }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(`pmap: options.signal must be an AbortSignal, got ${describe(o.signal)}`);
-  }
-  if (o.progress !== undefined && typeof o.progress !== 'boolean' && o.progress !== 'auto') {
-    throw new TypeError(`pmap: options.progress must be true, false or 'auto', got ${describe(o.progress)}`);
-  }
-}
-
-function toColumn(l: unknown, k: number): Column {
-  if (Array.isArray(l)) return l;
-  if (ArrayBuffer.isView(l) && !(l instanceof DataView)) return l as unknown as Column;
-  if (l !== null && typeof l === 'object' && typeof (l as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
-    return Array.from(l as Iterable<unknown>);
-  }
-  throw new TypeError(`pmap: list ${k + 1} must be an array or an iterable, got ${describe(l)}`);
 }
