@@ -1,7 +1,7 @@
 // Who takes part in a shared object: the `pids` option checked and defaulted
 // (every process on the creator's host), and the remote calls that map the object
 // on each of them and run `init` there.
-import { myid, onProcessExit, procs } from '../cluster/index.js';
+import { addWorkerSetup, myid, onMessage, onProcessExit, procs, send } from '../cluster/index.js';
 import { CompositeException } from '../errors.js';
 import { remotecallFetch, remotecallWait, remoteFn } from '../remote/index.js';
 import { hostIdentity } from './host-identity.js';
@@ -24,6 +24,45 @@ function hostIdentityOf(pid: number): Promise<string> {
   }
   return id;
 }
+
+// Each new worker tells process 1 its host identity while addprocs sets it up, so that
+// default pids need no round trip later. The question is a plain message of this
+// layer: the worker answers once its library (this layer included) has loaded.
+const hostQuestion = 'shared.host?';
+const hostAnswer = 'shared.host';
+const hostWaiters = new Map<number, (identity: string) => void>();
+const joinAnswerSeconds = 30;
+
+onMessage(hostQuestion, (_msg, from) => send(from, { type: hostAnswer, identity: hostIdentity() }));
+onMessage(hostAnswer, (msg, from) => {
+  if (typeof msg.identity === 'string') hostWaiters.get(from)?.(msg.identity);
+});
+
+addWorkerSetup(
+  (pid) =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        hostWaiters.delete(pid);
+        stopWatching();
+        resolve();
+      };
+      // A worker that does not answer is asked again, lazily, when a shared object needs it.
+      const timer = setTimeout(done, joinAnswerSeconds * 1000);
+      const stopWatching = onProcessExit((p) => {
+        if (p === pid) done();
+      });
+      hostWaiters.set(pid, (identity) => {
+        hostOf.set(pid, Promise.resolve(identity));
+        done();
+      });
+      try {
+        send(pid, { type: hostQuestion });
+      } catch {
+        done();
+      }
+    }),
+);
 
 /**
  * The processes that will map a new shared object: `pids` as given (checked: known
