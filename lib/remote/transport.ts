@@ -2,7 +2,7 @@
 // cache kept honest when a send fails), request/reply pairs, cancellation, and
 // what happens to pending requests when a peer is gone.
 import { ProcessExitedException } from '../errors.js';
-import { myid, onMessage, onProcessExit, send, type Message } from '../cluster/index.js';
+import { addWorkerSetup, isWorker, myid, onMessage, onProcessExit, send, type Message } from '../cluster/index.js';
 import { decodeError, encodeError, type WireError } from './errors-wire.js';
 import { forgetPeer, withSentJournal } from './function-shipping.js';
 
@@ -129,3 +129,27 @@ onProcessExit((pid) => {
     }
   }
 });
+
+// A new worker loads the library while it joins; its messages of this layer
+// wait until then, but values in them are decoded on arrival, so a function or
+// reference sent before this layer registered its handles there would be
+// refused. addprocs therefore resolves only once the worker answered this
+// plain request, which it can do only with the library loaded.
+onMessage('remote.ready', (msg, from) => reply(from, msg.i as number, true));
+const kReadySeconds = 30;
+if (!isWorker()) {
+  addWorkerSetup(async (pid) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`worker ${pid} did not load the loom library within ${kReadySeconds} s (its log says why)`)),
+        kReadySeconds * 1000,
+      );
+    });
+    try {
+      await Promise.race([request(pid, { type: 'remote.ready' }), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
