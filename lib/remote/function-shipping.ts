@@ -200,13 +200,15 @@ export function encodeFunction(fn: (...args: never[]) => unknown, to: number): W
 // synchronously inside send()), so a send that throws can take them back.
 let journal: string[] | undefined;
 
-/** Runs `send`; if it throws, the peer is not counted as having the sources it would have carried. */
-export function withSentJournal<T>(to: number, send: () => T): T {
+/** Runs `send(to, msg)`; if it throws, the peer is not counted as having the sources it would have carried. */
+export function withSentJournal<M>(to: number, send: (to: number, msg: M) => void, msg: M): void {
   const outer = journal;
-  const mine: string[] = [];
+  let mine = free;
+  free = undefined;
+  if (mine === undefined) mine = [];
   journal = mine;
   try {
-    return send();
+    send(to, msg);
   } catch (e) {
     const sent = sentTo.get(to);
     for (const h of mine) {
@@ -216,8 +218,12 @@ export function withSentJournal<T>(to: number, send: () => T): T {
     throw e;
   } finally {
     journal = outer;
+    mine.length = 0;
+    free = mine;
   }
 }
+// One spare journal array, reused by the next send.
+let free: string[] | undefined;
 
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
 

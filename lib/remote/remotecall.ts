@@ -5,14 +5,14 @@
 //   'f' remotecallFetch   -> it answers with the value: one round trip
 //   'd' remoteDo          -> no answer at all
 // A call to this process itself runs here, without serializing anything.
-import { myid, onMessage, runInterruptible, type Message } from '../cluster/index.js';
+import { myid, onMessage, runInterruptible } from '../cluster/index.js';
 import { captureRemote } from './errors-wire.js';
 import { explainMissing } from './function-shipping.js';
 import { Future } from './future.js';
 import { addCount, newRefId, ownedEntry } from './refcount.js';
 import type { FutureStore } from './ref-stores.js';
 import { attach } from './reference.js';
-import { reply, replyError, request, sendTo } from './transport.js';
+import { reply, replyError, request, requestValue, sendTo } from './transport.js';
 import { describe } from '../tasks/wait-options.js';
 
 /** A function that can be called on another process (a self-contained function value or a remoteFn). */
@@ -114,11 +114,7 @@ export function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCa
     return Promise.reject(e);
   }
   if (id === myid()) return runHere(fn as (...a: unknown[]) => unknown, args, false) as Promise<Awaited<R>>;
-  return request(id, { type: 'remote.call', m: 'f', f: fn, a: args }).then(valueOf) as Promise<Awaited<R>>;
-}
-
-function valueOf(m: Message): unknown {
-  return m.v;
+  return requestValue(id, { type: 'remote.call', m: 'f', f: fn, a: args }) as Promise<Awaited<R>>;
 }
 
 /** Calls `fn(...args)` on process `id` and forgets it (a failure is printed there). */
