@@ -106,6 +106,8 @@ test('a message larger than the slot size is a RangeError naming it; bad options
   await assert.rejects(SharedChannel.create(2.5), RangeError);
   await assert.rejects(SharedChannel.create(4, { slotSize: 8 }), { name: 'RangeError', message: /slotSize/ });
   await assert.rejects(SharedChannel.create(4, { size: 1 } as never), { name: 'TypeError', message: /unknown option 'size'/ });
+  await assert.rejects(SharedChannel.create(4, { spin: -1 }), { name: 'RangeError', message: /spin/ });
+  await assert.rejects(SharedChannel.create(4, { impl: 'fast' as never }), { name: 'RangeError', message: /impl must be 'native' or 'ts'/ });
   assert.deepEqual(segmentsOf(process.pid), []);
 });
 
