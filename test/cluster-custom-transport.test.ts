@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addprocs, interrupt, InterruptException, remotecallFetch, rmprocs, workers } from 'loom';
-import { alive, echo, evalOn, info } from './fixtures/cluster-client.js';
+import { alive, echo, evalOn, info, spin } from './fixtures/cluster-client.js';
 import { PipeManager } from './fixtures/cluster-pipe-manager.js';
 
 /** Bound to the library where a function that travels as source is compiled. */
@@ -29,12 +29,11 @@ test('workers launched by a custom manager over a socketpair do remote work', as
   assert.equal(await remotecallFetch(b, (x: number) => x * 2, 21), 42);
   assert.equal(await remotecallFetch(a, () => loom.myid()), a);
 
-  const busy = evalOn(a, () => {
-    for (;;);
-  }).then(() => 'finished', (err: unknown) => err);
-  await new Promise((r) => setTimeout(r, 200));
+  const busy = spin(a);
+  await busy.started;
+  await new Promise((r) => setTimeout(r, 50));
   await interrupt(a);
-  assert.ok((await busy) instanceof InterruptException);
+  assert.ok((await busy.done) instanceof InterruptException);
 
   assert.equal(await rmprocs(a), 'ok');
   assert.equal(alive(ospid), false);

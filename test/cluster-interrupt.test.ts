@@ -3,46 +3,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addprocs, interrupt, InterruptException, rmprocs } from 'loom';
-import { echo, echoFixture, evalOn } from './fixtures/cluster-client.js';
+import { echo, echoFixture, evalOn, spin } from './fixtures/cluster-client.js';
 
 const isInterrupt = (e: unknown) => e instanceof InterruptException;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Fails instead of hanging when an interrupt did not arrive. */
+const within = <T>(p: Promise<T>, seconds = 15): Promise<T | 'timed out'> =>
+  Promise.race([p, sleep(seconds * 1000).then(() => 'timed out' as const)]);
 
 test('interrupt breaks a synchronous busy loop; the worker keeps serving', async (t) => {
   const ids = await addprocs(2, { exeflags: ['--import', echoFixture] });
   t.after(() => rmprocs(...ids));
   const [a, b] = ids as [number, number];
-  const busy = () => {
-    for (;;);
-  };
-  // Settled into values at once: a rejection may come before interrupt() returns.
-  const settle = (x: Promise<unknown>) => x.then(() => 'finished', (e: unknown) => e);
-  const p = settle(evalOn(a, busy));
-  const q = settle(evalOn(b, busy));
-  await sleep(300);
+  const p = spin(a);
+  const q = spin(b);
+  await Promise.all([p.started, q.started]);
+  await sleep(50);
   const t0 = Date.now();
   await interrupt(a);
-  assert.ok(isInterrupt(await p));
-  assert.ok(Date.now() - t0 < 2000);
+  assert.ok(isInterrupt(await within(p.done)));
+  assert.ok(Date.now() - t0 < 5000);
   assert.equal(await echo(a, 'after'), 'after');
   assert.equal(await evalOn(a, () => 40 + 2), 42, 'later calls run normally');
 
   await interrupt(); // every worker
-  assert.ok(isInterrupt(await q));
+  assert.ok(isInterrupt(await within(q.done)));
   assert.equal(await echo(b, 'b after'), 'b after');
 });
 
 test('interrupt rejects pending async work and aborts its signal', async (t) => {
   const [id] = await addprocs(1, { exeflags: ['--import', echoFixture] });
   t.after(() => rmprocs(id!));
+  await echo(id!, 'warm');
   const never = evalOn(id!, (signal: AbortSignal) => {
     const g = globalThis as { abortedBy?: string };
     signal.addEventListener('abort', () => (g.abortedBy = (signal.reason as Error).name));
     return new Promise(() => undefined);
   }).then(() => 'finished', (e: unknown) => e);
-  await sleep(200);
+  // Calls run in order: once a later one answers, the pending one has started.
+  assert.equal(await evalOn(id!, () => 'after'), 'after');
   await interrupt(id!);
-  assert.ok(isInterrupt(await never));
+  assert.ok(isInterrupt(await within(never)));
   assert.equal(await evalOn(id!, () => (globalThis as { abortedBy?: string }).abortedBy), 'InterruptException');
   assert.equal(await evalOn(id!, async (x: number) => x + 1, 1), 2);
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { addprocs, rmprocs, workers } from 'loom';
 import { makeCookie } from '../lib/cluster/cookie.js';
 import { workerMainPath } from '../lib/cluster/worker-path.js';
-import { alive, echoFixture, evalOn, info } from './fixtures/cluster-client.js';
+import { alive, echoFixture, info, spin } from './fixtures/cluster-client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -74,26 +74,28 @@ test('a worker refuses a malformed cookie line', async (t) => {
   assert.match(stderr, /expected the cookie on stdin/);
 });
 
-test('the workers of a master killed with SIGKILL do not outlive it', async (t) => {
-  const master = spawn(process.execPath, [path.join(here, 'fixtures', 'cluster-master.js'), '2'], {
-    cwd: path.join(here, '..', '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let ospids: number[] = [];
-  t.after(() => {
+for (const busy of [false, true]) {
+  test(`the workers of a master killed with SIGKILL do not outlive it${busy ? ', even stuck in a busy loop' : ''}`, async (t) => {
+    const master = spawn(process.execPath, [path.join(here, 'fixtures', 'cluster-master.js'), '2', ...(busy ? ['busy'] : [])], {
+      cwd: path.join(here, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let ospids: number[] = [];
+    t.after(() => {
+      master.kill('SIGKILL');
+      for (const p of ospids) if (alive(p)) process.kill(p, 'SIGKILL');
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      master.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(d));
+      master.once('exit', (c) => reject(new Error(`master exited early (${c})`)));
+    });
+    ospids = JSON.parse(line) as number[];
+    assert.equal(ospids.length, 2);
+    assert.ok(ospids.every(alive));
     master.kill('SIGKILL');
-    for (const p of ospids) if (alive(p)) process.kill(p, 'SIGKILL');
+    assert.deepEqual(await waitGone(ospids, 10), [], 'no worker left running');
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    master.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(d));
-    master.once('exit', (c) => reject(new Error(`master exited early (${c})`)));
-  });
-  ospids = JSON.parse(line) as number[];
-  assert.equal(ospids.length, 2);
-  assert.ok(ospids.every(alive));
-  master.kill('SIGKILL');
-  assert.deepEqual(await waitGone(ospids, 10), [], 'no worker left running');
-});
+}
 
 test('rmprocs leaves no worker process behind', async () => {
   const ids = await addprocs(2, { exeflags: ['--import', echoFixture] });
@@ -112,11 +114,8 @@ test("rmprocs with waitfor resolves 'timed_out' for a busy worker and kills it",
   const { ospid } = await info(id!);
   try {
     // A synchronous loop: the exit request cannot be read until it ends.
-    void evalOn(id!, () => {
-      const end = Date.now() + 30_000;
-      while (Date.now() < end);
-    }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
+    const busy = spin(id!);
+    await busy.started;
     const t0 = Date.now();
     assert.equal(await rmprocs(id!, { waitfor: 0.5 }), 'timed_out');
     assert.ok(Date.now() - t0 < 4000);

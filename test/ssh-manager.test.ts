@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { addprocs, interrupt, InterruptException, rmprocs, SSHManager, workers } from 'loom';
 import { managedWorker } from '../lib/cluster/addprocs.js';
-import { alive, echo, echoFixture, evalOn, info, relay } from './fixtures/cluster-client.js';
+import { alive, echo, echoFixture, evalOn, info, relay, spin } from './fixtures/cluster-client.js';
 import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/cluster-sshd.js';
 
 const skip = sshdUnavailable();
@@ -33,15 +33,11 @@ test('workers over ssh: remote work, worker to worker, interrupt, removal', { sk
   assert.equal(cfg.process!.pid === ospid, false, 'the config process is the ssh client, not the worker');
 
   // Settled into a value at once: the rejection may come before interrupt() returns.
-  const busy = evalOn(b, () => {
-    for (;;);
-  }).then(
-    () => 'finished',
-    (e: unknown) => e,
-  );
-  await new Promise((r) => setTimeout(r, 300));
+  const busy = spin(b);
+  await busy.started;
+  await new Promise((r) => setTimeout(r, 50));
   await interrupt(b);
-  assert.ok((await busy) instanceof InterruptException);
+  assert.ok((await busy.done) instanceof InterruptException);
   assert.equal(await echo(b, 'still here'), 'still here');
 
   const ospids = await Promise.all(ids.map(async (id) => (await info(id)).ospid));

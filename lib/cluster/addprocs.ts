@@ -51,6 +51,24 @@ const managed = new Map<number, Managed>();
 let nextId = 2;
 const setupHooks: ((pid: number) => Promise<void>)[] = [];
 const joinWaiters = new Map<number, { resolve(msg: Message): void; reject(e: Error): void }>();
+/** Workers whose SIGINT handling is in place (their 'cluster.interruptible' arrived), and who waits for it. */
+const interruptible = new Set<number>();
+const interruptibleWaiters = new Map<number, (() => void)[]>();
+
+/** Resolves when worker `pid` can take an interrupt (or is gone). */
+export function whenInterruptible(pid: number): Promise<void> {
+  if (interruptible.has(pid) || getPeer(pid)?.exited !== false) return Promise.resolve();
+  return new Promise((resolve) => {
+    const list = interruptibleWaiters.get(pid) ?? [];
+    list.push(resolve);
+    interruptibleWaiters.set(pid, list);
+  });
+}
+
+function releaseInterruptWaiters(pid: number): void {
+  for (const w of interruptibleWaiters.get(pid) ?? []) w();
+  interruptibleWaiters.delete(pid);
+}
 
 /** The manager and config of worker `pid` (process 1 only). */
 export function managedWorker(pid: number): Managed | undefined {
@@ -215,6 +233,10 @@ let handlersInstalled = false;
 function installMasterHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
+  onMessage('cluster.interruptible', (_msg, from) => {
+    interruptible.add(from);
+    releaseInterruptWaiters(from);
+  });
   onMessage('cluster.joined', (msg, from) => {
     const w = joinWaiters.get(from);
     joinWaiters.delete(from);
@@ -224,6 +246,7 @@ function installMasterHandlers(): void {
     const w = joinWaiters.get(pid);
     joinWaiters.delete(pid);
     w?.reject(new ProcessExitedException(pid, reason));
+    releaseInterruptWaiters(pid);
     const m = managed.get(pid);
     if (m === undefined) return;
     void Promise.resolve()

@@ -2,7 +2,7 @@
 // (`manage(pid, config, 'interrupt')`; LocalManager sends SIGINT). What the
 // signal cancels on the worker is the work started by runInterruptible
 // (interruptible.ts).
-import { managedWorker } from './addprocs.js';
+import { managedWorker, whenInterruptible } from './addprocs.js';
 import { isWorker, workers } from './membership.js';
 
 /** On process 1: interrupts what the given workers (default: all) are running. */
@@ -14,6 +14,11 @@ export async function interrupt(...pids: (number | number[])[]): Promise<void> {
     ids.map(async (pid) => {
       const m = managedWorker(pid);
       if (m === undefined) throw new RangeError(`unknown process id ${pid}`);
+      // A worker says when a SIGINT can no longer kill it (its helper thread is up): not before
+      // (but not forever either: a worker stuck before saying so is interrupted all the same).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([whenInterruptible(pid), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
       await m.manager.manage(pid, m.config, 'interrupt');
     }),
   );

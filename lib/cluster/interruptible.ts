@@ -4,12 +4,14 @@
 // its promise rejected (and its AbortSignal aborted). Either way the call fails
 // with InterruptException and the worker goes on serving.
 //
-// Cost: `breakOnSigint` starts and joins a watchdog thread per script run
-// (~35 µs here), so runInterruptible batches every call made in one turn into
-// one script run.
+// Cost: with the SIGINT helper thread parked (sigint-helper.ts) a run costs
+// about a microsecond; without it, `breakOnSigint` starts and joins a watchdog
+// thread per run (~35 µs or more). Either way runInterruptible batches every
+// call made in one turn into one script run.
 import vm from 'node:vm';
 import { InterruptException } from '../errors.js';
 import { isWorker } from './membership.js';
+import { enterRun, leaveRun, startSigintHelper } from './sigint-helper.js';
 
 interface Job {
   fn: (signal: AbortSignal) => unknown;
@@ -49,7 +51,11 @@ export function runInterruptible<T>(fn: (signal: AbortSignal) => T | Promise<T>)
     queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, controller: new AbortController(), started: false });
     if (!scheduled) {
       scheduled = true;
-      queueMicrotask(drain);
+      // Nothing runs before the helper thread is parked: a run that blocks the main thread
+      // earlier would keep it from ever learning that the helper is ready.
+      if (helperSettled) queueMicrotask(drain);
+      // (setImmediate: the 'cluster.interruptible' notice queued on the same promise leaves first.)
+      else void helperReady.then(() => setImmediate(drain));
     }
   });
 }
@@ -64,6 +70,7 @@ function drain(): void {
     while (next < batch.length) runOne(batch[next++]!);
   };
   while (next < batch.length) {
+    enterRun();
     try {
       runner.runInThisContext({ breakOnSigint: true });
     } catch (e) {
@@ -75,6 +82,8 @@ function drain(): void {
       } else if (job !== undefined) {
         job.reject(e);
       }
+    } finally {
+      leaveRun();
     }
   }
   delete (globalThis as Record<symbol, unknown>)[SLOT];
@@ -104,10 +113,18 @@ function runOne(job: Job): void {
   }
 }
 
+let helperReady: Promise<boolean> = Promise.resolve(false);
+let helperSettled = false;
+
 function installSigint(): void {
   if (sigintInstalled) return;
   sigintInstalled = true;
-  process.on('SIGINT', onWorkerSigint);
+  helperReady = startSigintHelper(onWorkerSigint).then((ok) => {
+    // Without the helper, a plain listener keeps SIGINT from killing the worker (runs then cost more).
+    if (!ok) process.on('SIGINT', onWorkerSigint);
+    helperSettled = true;
+    return ok;
+  });
 }
 
 /** A SIGINT outside a script run: fails the async calls in flight. */
@@ -120,7 +137,11 @@ export function onWorkerSigint(): void {
   }
 }
 
-/** The worker entry installs this early, so that a SIGINT never kills a worker. */
-export function installWorkerSigintHandler(): void {
+/**
+ * The worker runtime calls this first thing; the join waits for the promise,
+ * so that no interrupt can reach a worker before it is able to take one.
+ */
+export function installWorkerSigintHandler(): Promise<boolean> {
   installSigint();
+  return helperReady;
 }

@@ -10,11 +10,12 @@
 // handlers here) is imported while process 1 is connecting.
 import net from 'node:net';
 import { isValidCookie } from './cookie.js';
-import { installWorkerSigintHandler } from './interruptible.js';
 import { clusterLog } from './log.js';
+import { installWorkerSigintHandler } from './interruptible.js';
 import { initWorker, processMessages, setLibraryReady } from './worker-runtime.js';
 
-installWorkerSigintHandler();
+// First: the SIGINT helper thread starts while everything else loads (the join waits for it).
+void installWorkerSigintHandler();
 
 const args = process.argv.slice(2);
 let bindHost = '127.0.0.1';

@@ -30,6 +30,7 @@ let masterTimer: NodeJS.Timeout | null = null;
 let connectIdents: unknown[] = [];
 let connectionCount = 0;
 const welcomeWaiters = new Map<number, () => void>();
+let sigintReady: Promise<unknown> = Promise.resolve();
 
 /**
  * Prepares this process to be a worker (the seed's init_worker): sets the
@@ -43,7 +44,7 @@ export function initWorker(cookie?: string, _manager?: ClusterManager): void {
   if (initialized) return;
   initialized = true;
   // A worker never dies of SIGINT: interrupt() cancels its work instead.
-  installWorkerSigintHandler();
+  sigintReady = installWorkerSigintHandler();
   setJoinHandler(onJoin);
   setPeerLostHook(onPeerLost);
   onMessage('cluster.peer', (msg) => learnPeer(msg as unknown as PeerNote));
@@ -109,6 +110,8 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
   // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
   await Promise.all(dialed);
   conn.send({ type: 'cluster.joined', ospid: process.pid });
+  // Process 1 holds interrupts back until this says a SIGINT cannot kill this worker any more.
+  void sigintReady.then(() => conn.send({ type: 'cluster.interruptible' }));
 }
 
 /** Records a peer; in a custom topology dials it when this worker's connectIdents name it (resolves when welcomed). */
