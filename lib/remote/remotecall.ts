@@ -4,14 +4,16 @@
 //   'w' remotecallWait    -> the same, and it answers when the call finished
 //   'f' remotecallFetch   -> it answers with the value: one round trip
 //   'd' remoteDo          -> no answer at all
-// A call to this process itself runs here, without serializing anything.
-import { myid, onMessage, runInterruptible } from '../cluster/index.js';
+// A call to this process itself runs here, without serializing anything;
+// calls from other processes run through call-runner.ts (interruptible).
+import { myid, onMessage } from '../cluster/index.js';
 import { captureRemote } from './errors-wire.js';
 import { explainMissing } from './function-shipping.js';
 import { Future } from './future.js';
 import { addCount, newRefId, ownedEntry } from './refcount.js';
 import type { FutureStore } from './ref-stores.js';
 import { attach } from './reference.js';
+import { runCall, type CallDone } from './call-runner.js';
 import { reply, replyError, request, requestValue, sendTo } from './transport.js';
 import { describe } from '../tasks/wait-options.js';
 
@@ -25,18 +27,15 @@ export function asRemoteFailure(e: unknown): unknown {
   return captureRemote(myid(), explainMissing(e, myid()));
 }
 
-/** Starts fn(...args) here (through runInterruptible for calls from other processes); raw outcome. */
-function startHere(fn: (...args: unknown[]) => unknown, args: unknown[], interruptible: boolean): Promise<unknown> {
-  try {
-    return interruptible ? runInterruptible(() => fn(...args)) : Promise.resolve(fn(...args));
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
 /** Runs fn(...args) on this process as a remote call does: failures become RemoteException(myid()). */
-export function runHere(fn: (...args: unknown[]) => unknown, args: unknown[], interruptible: boolean): Promise<unknown> {
-  return startHere(fn, args, interruptible).catch((e: unknown) => {
+export function runHere(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
+  let p: Promise<unknown>;
+  try {
+    p = Promise.resolve(fn(...args));
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.catch((e: unknown) => {
     throw asRemoteFailure(e);
   });
 }
@@ -60,7 +59,7 @@ export function startCall<R>(id: number, fn: unknown, args: unknown[], mode: 'F'
     const store = ownedEntry(fut.id).store as FutureStore;
     const done = new Promise<void>((resolve, reject) => {
       queueMicrotask(() => {
-        runHere(fn, args, false).then(
+        runHere(fn, args).then(
           (v) => {
             store.trySet(v);
             resolve();
@@ -113,7 +112,7 @@ export function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCa
   } catch (e) {
     return Promise.reject(e);
   }
-  if (id === myid()) return runHere(fn as (...a: unknown[]) => unknown, args, false) as Promise<Awaited<R>>;
+  if (id === myid()) return runHere(fn as (...a: unknown[]) => unknown, args) as Promise<Awaited<R>>;
   return requestValue(id, { type: 'remote.call', m: 'f', f: fn, a: args }) as Promise<Awaited<R>>;
 }
 
@@ -123,7 +122,7 @@ export function remoteDo<A extends unknown[], R>(id: number, fn: RemoteCallable<
   checkFn(fn, 'remoteDo');
   if (id === myid()) {
     queueMicrotask(() => {
-      runHere(fn as (...a: unknown[]) => unknown, args, false).catch(reportDoFailure);
+      runHere(fn as (...a: unknown[]) => unknown, args).catch(reportDoFailure);
     });
     return;
   }
@@ -138,37 +137,39 @@ onMessage('remote.call', (msg, from) => {
   const mode = msg.m as CallMode;
   const fn = msg.f as (...args: unknown[]) => unknown;
   const args = (msg.a as unknown[] | undefined) ?? [];
-  const p = typeof fn === 'function' ? startHere(fn, args, true) : Promise.reject(new TypeError('no function in the call'));
+  let done: CallDone;
   switch (mode) {
     case 'f': {
       const i = msg.i as number;
-      p.then(
-        (v) => reply(from, i, v),
-        (e) => replyError(from, i, asRemoteFailure(e)),
-      );
-      return;
+      done = (ok, v) => (ok ? reply(from, i, v) : replyError(from, i, asRemoteFailure(v)));
+      break;
     }
     case 'd':
-      p.catch((e) => reportDoFailure(asRemoteFailure(e)));
-      return;
+      done = (ok, v) => {
+        if (!ok) reportDoFailure(asRemoteFailure(v));
+      };
+      break;
     case 'F':
     case 'w': {
       const rid = msg.r as string;
       const store = ownedEntry(rid).store as FutureStore;
       addCount(rid, from, 1);
       const i = msg.i as number;
-      p.then(
-        (v) => {
+      done = (ok, v) => {
+        if (ok) {
           store.trySet(v);
           if (mode === 'w') reply(from, i, undefined);
-        },
-        (e) => {
-          const failure = asRemoteFailure(e);
+        } else {
+          const failure = asRemoteFailure(v);
           store.fail(failure);
           if (mode === 'w') replyError(from, i, failure);
-        },
-      );
-      return;
+        }
+      };
+      break;
     }
+    default:
+      return;
   }
+  if (typeof fn !== 'function') done(false, new TypeError('no function in the call'));
+  else runCall(fn, args, done);
 });
