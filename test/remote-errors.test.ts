@@ -116,6 +116,26 @@ test('interrupt makes a busy remote call fail with InterruptException; the worke
   assert.equal(await remotecallFetch(a!, () => 'alive'), 'alive');
 });
 
+test('an interrupt fails only the call it broke off; calls queued behind it run, pending async calls fail', async (t) => {
+  const [a] = await addprocs(1);
+  t.after(() => rmprocs(a!));
+  // Sent in one turn: they arrive together and run as one batch on the worker.
+  const busy = remotecallFetch(a!, () => {
+    for (;;);
+  });
+  const behind = remotecallFetch(a!, () => 'ran after the interrupt');
+  await new Promise((r) => setTimeout(r, 300));
+  await interrupt(a!);
+  await assert.rejects(busy, (e: RemoteException) => e.cause instanceof InterruptException);
+  assert.equal(await behind, 'ran after the interrupt');
+  // A call waiting asynchronously when the interrupt comes fails too.
+  const never = remotecallFetch(a!, () => new Promise(() => {}));
+  await new Promise((r) => setTimeout(r, 200));
+  await interrupt(a!);
+  await assert.rejects(never, (e: RemoteException) => e.cause instanceof InterruptException);
+  assert.equal(await remotecallFetch(a!, () => 'alive'), 'alive');
+});
+
 test('errors nested in results and CompositeException survive the trip', async (t) => {
   const [a] = await addprocs(1);
   t.after(() => rmprocs(a!));
