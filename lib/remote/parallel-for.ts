@@ -109,7 +109,7 @@ export function parallelFor<R>(
     const tracked = inSync();
     return chunks.map((c, k) => {
       const fut = startCall<void>(pids[k]!, parallelForChunk, [body, undefined, c.start, c.stop, args], tracked ? 'w' : 'F', 'parallelFor');
-      if (tracked) trackInSync(fut.wait());
+      if (tracked) trackInSync(() => fut.wait());
       return fut;
     });
   }

@@ -21,7 +21,7 @@ function spawnOn<R>(pid: number, fn: unknown, args: unknown[], who: string): Fut
   // Inside a sync, the worker also says when the call is done, so sync need not ask.
   if (!inSync()) return startCall<R>(pid, fn, args, 'F', who);
   const fut = startCall<R>(pid, fn, args, 'w', who);
-  trackInSync(fut.wait());
+  trackInSync(() => fut.wait());
   return fut;
 }
 
