@@ -82,6 +82,22 @@ test('a worker that closed its copy cannot map it again: a clear error, and the 
   }
 });
 
+test('closing on the creator releases only its own mapping: a worker that kept S still reads and writes it', async () => {
+  const S = await SharedArray.create(Int32Array, 4, { pids: [1, 2] });
+  S.data[0] = 41;
+  await remotecallWait(2, (A: SharedArray<Int32Array>) => void ((globalThis as Record<string, unknown>).keptAfterClose = A), S);
+  S.close();
+  const seen = await remotecallFetch(2, () => {
+    const A = (globalThis as Record<string, unknown>).keptAfterClose as SharedArray<Int32Array>;
+    A.data[1] = A.data[0]! + 1;
+    const v = [A.data[0], A.data[1]];
+    A.close();
+    return v;
+  });
+  assert.deepEqual(seen, [41, 42]);
+  assert.deepEqual(segmentsOf(...osPids), []);
+});
+
 test('pids may exclude the master: the workers are the pids, the creator still maps it', async () => {
   const S = await SharedArray.create(Int16Array, 6, {
     pids: [2, 3],
