@@ -39,6 +39,8 @@ test('a Future is write-once, fetch does not remove, any process can set and rea
   const g = new Future<string>(a);
   await g.put('once');
   await assert.rejects(g.put('twice'), /only once/);
+  assert.equal(await fetch(g), 'once');
+  await assert.rejects(g.put('after a fetch'), /only once/, 'still write-once once the value is cached here');
   const local = new Future<string>();
   assert.equal(local.where, 1);
   setTimeout(() => void local.put('later'), 50);

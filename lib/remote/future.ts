@@ -60,6 +60,8 @@ export class Future<T = unknown> extends RemoteReference {
 
   /** Sets the value (once: a second put rejects). Resolves with the Future. */
   put(value: T): Promise<this> {
+    // A value cached here means it is set (and the owner may have freed it).
+    if (this.#cached !== undefined) return Promise.reject(new Error('Future can be set only once'));
     return this.runOp('put', value, undefined, 'put').then(() => this);
   }
 
