@@ -22,22 +22,17 @@ interface Call {
 }
 
 let queue: Call[] = [];
-let scheduled = false;
+let jobQueued = false;
 
 /** Queues fn(...args); `done` is called once with its outcome. */
 export function runCall(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone): void {
   queue.push({ fn, args, done, settled: false });
-  if (!scheduled) {
-    scheduled = true;
-    queueMicrotask(flush);
+  if (!jobQueued) {
+    jobQueued = true;
+    // The job takes the queue when it starts (runInterruptible starts it in a
+    // microtask): every call dispatched in this turn by then runs in it.
+    runBatch(null, 0);
   }
-}
-
-function flush(): void {
-  scheduled = false;
-  const batch = queue;
-  queue = [];
-  runBatch(batch, 0);
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -50,7 +45,9 @@ function settle(c: Call, ok: boolean, value: unknown): void {
   c.done(ok, value);
 }
 
-function runBatch(batch: Call[], from: number): void {
+/** Runs `batch` from index `from` in one job; a null batch is the queue as it is when the job starts. */
+function runBatch(given: Call[] | null, from: number): void {
+  let batch: Call[] = given ?? [];
   let k = from;
   let inSyncPart = true;
   // Outcomes of synchronous calls, delivered once the run is over.
@@ -58,7 +55,14 @@ function runBatch(batch: Call[], from: number): void {
   const syncValue: unknown[] = [];
   let pendingAsync: Call[] | undefined;
   let finished: Promise<void>[] | undefined;
+  let taken = given !== null;
   const job = (): unknown => {
+    if (!taken) {
+      jobQueued = false;
+      batch = queue;
+      queue = [];
+      taken = true;
+    }
     for (; k < batch.length; k++) {
       const c = batch[k]!;
       let v: unknown;
@@ -95,6 +99,15 @@ function runBatch(batch: Call[], from: number): void {
   runInterruptible(job).then(
     () => deliverSync(batch.length),
     (e: unknown) => {
+      if (!taken) {
+        // Broken off before it took the queue (an interrupt at its first instruction): nothing ran.
+        jobQueued = false;
+        if (queue.length > 0) {
+          jobQueued = true;
+          runBatch(null, 0);
+        }
+        return;
+      }
       if (inSyncPart) {
         // Broken off during call k: it fails; those before it completed; those after it run anew.
         deliverSync(k);
