@@ -5,17 +5,20 @@
 // stays open for its whole life: end of stdin means its launcher is gone, and
 // the worker exits (--ignore-stdin-eof turns that off).
 //
-// Start-up is kept lean: only the cluster's own modules load before the
-// announcement; the whole library (whose layers register their message
-// handlers here) is imported while process 1 is connecting.
+// Start-up is kept lean: the whole library (whose layers register their
+// message handlers here) loads in the background while the worker announces
+// itself and process 1 connects.
 import net from 'node:net';
 import { isValidCookie } from './cookie.js';
 import { clusterLog } from './log.js';
 import { installWorkerSigintHandler } from './interruptible.js';
 import { initWorker, processMessages, setLibraryReady } from './worker-runtime.js';
 
-// First: the SIGINT helper thread starts while everything else loads (the join waits for it).
+// First: the SIGINT helper thread starts, and the whole library begins to load, while the rest of
+// the start-up goes on (its file reads are asynchronous; layer messages wait for it, the join does not).
 void installWorkerSigintHandler();
+const library = import('../index.js');
+library.catch(() => undefined); // reported through setLibraryReady
 
 const args = process.argv.slice(2);
 let bindHost = '127.0.0.1';
@@ -49,7 +52,7 @@ readCookieLine((cookie) => {
   server.listen(bindPort, bindHost, () => {
     const port = (server.address() as net.AddressInfo).port;
     process.stdout.write(`loom_worker:${port}#${bindHost}\n`);
-    setLibraryReady(import('../index.js'));
+    setLibraryReady(library);
   });
 });
 
