@@ -197,7 +197,7 @@ function ringBenchTool(): string | undefined {
 }
 
 function cppLimit(exe: string, size: number, batch: number): number {
-  const messages = String(quick ? 5_000_000 : 10_000_000);
+  const messages = String(quick ? 2_000_000 : 5_000_000);
   const out = execFileSync(exe, ['--size', String(size), '--batch', String(batch), '--messages', messages, '--capacity', String(CAPACITY)], {
     encoding: 'utf8',
   });
