@@ -195,7 +195,14 @@ async function connectWorker(manager: ClusterManager, config: WorkerConfig, para
       connectIdents: config.connectIdents ?? [],
       peers: peerList(pid),
     });
-    const ack = await joined;
+    let joinTimer: NodeJS.Timeout | undefined;
+    const seconds = workerTimeoutSeconds();
+    const ack = await Promise.race([
+      joined,
+      new Promise<never>((_, reject) => {
+        joinTimer = setTimeout(() => reject(new Error(`worker ${pid} did not join within ${seconds} s (LOOM_WORKER_TIMEOUT)`)), seconds * 1000);
+      }),
+    ]).finally(() => clearTimeout(joinTimer));
     config.ospid = typeof ack.ospid === 'number' ? ack.ospid : undefined;
     // Tell the others about the newcomer before anyone can use its id.
     if (peer.address !== null) {
