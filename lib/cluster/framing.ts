@@ -117,6 +117,8 @@ export class FrameWriter {
   private scheduled = false;
   private out: Writable | null;
   private closed = false;
+  /** Bound once: a closure per scheduled flush would be garbage per turn. */
+  private readonly flushSoon = (): void => this.flush();
 
   /** `out` may be attached later (frames queue meanwhile, e.g. while a TCP connect is in flight). */
   constructor(out: Writable | null = null) {
@@ -221,6 +223,6 @@ export class FrameWriter {
   private schedule(): void {
     if (this.scheduled || this.out === null) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(this.flushSoon);
   }
 }
