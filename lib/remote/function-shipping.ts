@@ -161,11 +161,21 @@ function sourceOf(fn: (...args: never[]) => unknown): SourceInfo {
         'send a self-contained function, or name an export with remoteFn(moduleSpecifier, exportName)',
     );
   }
-  const hash = createHash('sha1').update(source).digest('base64url');
+  // An arrow written inside a loop is a new function object each time, with the
+  // same source: hash each distinct source once.
+  let hash = hashBySource.get(source);
+  if (hash === undefined) {
+    hash = createHash('sha1').update(source).digest('base64url');
+    if (hashBySource.size >= kMaxHashedSources) hashBySource.clear();
+    hashBySource.set(source, hash);
+  }
   info = { hash, source };
   sourceInfo.set(fn, info);
   return info;
 }
+
+const hashBySource = new Map<string, string>();
+const kMaxHashedSources = 4096;
 
 /** Per peer, the hashes whose source that peer already received from this process. */
 const sentTo = new Map<number, Set<string>>();
