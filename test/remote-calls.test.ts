@@ -240,3 +240,27 @@ test('unknown process ids fail at once with a clear error', async () => {
   assert.throws(() => remotecall(1.5, () => 1), TypeError);
   assert.throws(() => remotecall(1, 42 as unknown as () => void), TypeError);
 });
+
+test('a worker calls another worker directly; failures nest their RemoteExceptions', async (t) => {
+  const ids = await addprocs(2);
+  t.after(() => rmprocs(...ids));
+  const [a, b] = ids as [number, number];
+  assert.equal(await remotecallFetch(a, (other: number) => loom.remotecallFetch(other, () => loom.myid()), b), b);
+  // The function a received as source travels on from a to b (by a's own cache).
+  const twice = (x: number) => x * 2;
+  assert.equal(await remotecallFetch(a, (other: number, f: (x: number) => number) => loom.remotecallFetch(other, f, 21), b, twice), 42);
+  await assert.rejects(
+    remotecallFetch(a, (other: number) => loom.remotecallFetch(other, () => {
+      throw new Error('deep');
+    }), b),
+    (e: unknown) => {
+      assert.ok(e instanceof loom.RemoteException);
+      assert.equal(e.pid, a);
+      const inner = e.cause as InstanceType<typeof loom.RemoteException>;
+      assert.equal(inner.name, 'RemoteException');
+      assert.equal(inner.pid, b);
+      assert.equal(inner.cause.message, 'deep');
+      return true;
+    },
+  );
+});
