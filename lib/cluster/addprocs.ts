@@ -7,6 +7,7 @@ import os from 'node:os';
 import { ProcessExitedException } from '../errors.js';
 import { ClusterManager, type LaunchParams } from './cluster-manager.js';
 import { Connection, type Message } from './connection.js';
+import { holdWhile, letGo } from './keep-alive.js';
 import { processExited } from './lifecycle.js';
 import { setConfigPid } from './config-ids.js';
 import { LocalManager } from './local-manager.js';
@@ -86,10 +87,15 @@ export function addWorkerSetup(hook: (pid: number) => Promise<void>): void {
  * `addprocs()` starts one per core; `addprocs(n)` n local ones;
  * `addprocs(machines)` SSH ones; `addprocs(manager)` whatever the manager starts.
  */
-export async function addprocs(
+export function addprocs(
   what?: number | readonly MachineSpec[] | ClusterManager,
   options: AddprocsOptions = {},
 ): Promise<number[]> {
+  // The workers' handles do not keep this process alive (keep-alive.ts); adding them does.
+  return holdWhile(addWorkers(what, options));
+}
+
+async function addWorkers(what: number | readonly MachineSpec[] | ClusterManager | undefined, options: AddprocsOptions): Promise<number[]> {
   if (isWorker()) throw new Error('addprocs can only be called on process 1');
   const manager = toManager(what);
   const params = normalizeOptions(options, manager);
@@ -183,6 +189,9 @@ async function connectWorker(manager: ClusterManager, config: WorkerConfig, para
     const [readable, writable] = await manager.connect(pid, config);
     if (peer.exited) throw exitedEarly();
     const conn = new Connection(readable, writable, 'connector', `to worker ${pid}`, connectionHandlers);
+    // Only pending work keeps process 1 alive, not the worker itself (keep-alive.ts).
+    const child = config.process;
+    letGo(readable, writable, child, child?.stdin, child?.stdout, child?.stderr);
     conn.peer = pid;
     peer.conn = conn;
     if (config.announced) peer.address = peerAddress(config);

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { ProcessExitedException } from '../errors.js';
 import { Connection, type ConnectionHandlers, type Message } from './connection.js';
+import { holdWhile } from './keep-alive.js';
 import { clusterLog } from './log.js';
 import { getTopology } from './topology.js';
 
@@ -104,7 +105,8 @@ export function addPeer(pid: number, address: PeerAddress | null = null, ident: 
 export function whenExited(pid: number): Promise<void> {
   const p = peers.get(pid);
   if (p === undefined || p.exited) return Promise.resolve();
-  return new Promise((resolve) => p.exitWaiters.push(resolve));
+  // Waiting for a worker to go is pending work: it keeps process 1 alive (keep-alive.ts).
+  return holdWhile(new Promise((resolve) => p.exitWaiters.push(resolve)));
 }
 
 /**

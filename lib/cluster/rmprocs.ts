@@ -3,6 +3,7 @@
 // resolves when every one is gone: 'ok', or 'timed_out' when `waitfor` seconds
 // passed first (the stragglers are then SIGKILLed).
 import { managedWorker } from './addprocs.js';
+import { holdWhile } from './keep-alive.js';
 import { processExited, whenExitedWithin } from './lifecycle.js';
 import { clusterLog } from './log.js';
 import { getPeer, isWorker, markExited, myid } from './membership.js';
@@ -14,7 +15,12 @@ export interface RmprocsOptions {
 
 export type RmprocsResult = 'ok' | 'timed_out';
 
-export async function rmprocs(...args: (number | number[] | RmprocsOptions)[]): Promise<RmprocsResult> {
+export function rmprocs(...args: (number | number[] | RmprocsOptions)[]): Promise<RmprocsResult> {
+  // The workers' handles do not keep this process alive (keep-alive.ts); waiting for them to go does.
+  return holdWhile(removeWorkers(args));
+}
+
+async function removeWorkers(args: (number | number[] | RmprocsOptions)[]): Promise<RmprocsResult> {
   if (isWorker()) throw new Error('rmprocs can only be called on process 1');
   let options: RmprocsOptions = {};
   const last = args[args.length - 1];

@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ClusterManager, connectTcp, type LaunchParams, type ManageOp } from './cluster-manager.js';
 import { configPid } from './config-ids.js';
 import { getCookie } from './cookie.js';
+import { letGo } from './keep-alive.js';
 import { toMachine, type Machine, type MachineSpec } from './machine-spec.js';
 import { shellCommand } from './shell-quote.js';
 import { workerTimeoutSeconds } from './timeout.js';
@@ -85,6 +86,8 @@ export class SSHManager extends ClusterManager {
       try {
         const streams = await dialUntilUp('127.0.0.1', localPort, pid, tunnel, workerTimeoutSeconds());
         data.tunnel = tunnel;
+        // Like the worker's own handles, the tunnel does not keep process 1 alive (keep-alive.ts).
+        letGo(tunnel, tunnel.stdin, tunnel.stderr);
         config.host = '127.0.0.1';
         config.port = localPort;
         return streams;

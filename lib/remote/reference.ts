@@ -1,7 +1,7 @@
 // What Future and RemoteChannel share: an id, the owner (`where`), this
 // process's hold on it (refcount.ts), and operations that run on the owner's
 // store, here when the owner is this process, by one request otherwise.
-import { myid, onMessage, type Message } from '../cluster/index.js';
+import { holdWhile, myid, nprocs, onMessage, type Message } from '../cluster/index.js';
 import type { WaitOptions } from '../tasks/protocol.js';
 import { checkWaitOptions } from '../tasks/wait-options.js';
 import { decodeError, type WireError } from './errors-wire.js';
@@ -50,11 +50,16 @@ export abstract class RemoteReference {
   protected runOp(op: RefOp, value: unknown, options: WaitOptions | undefined, who: string): Promise<unknown> {
     if (options !== undefined) checkWaitOptions(options, who);
     if (this.where === myid()) {
+      let r: unknown;
       try {
-        return Promise.resolve(ownedEntry(this.id).store.run(op, value, options));
+        r = ownedEntry(this.id).store.run(op, value, options);
       } catch (e) {
         return Promise.reject(e);
       }
+      if (!(r instanceof Promise)) return Promise.resolve(r);
+      // A wait here may be ended by a worker's message: it keeps this process alive meanwhile
+      // (the workers' connections alone do not: cluster/keep-alive.ts).
+      return nprocs() > 1 ? holdWhile(r) : r;
     }
     // Only defined fields, so that a plain message can travel as JSON.
     const msg: Message = { type: 'remote.op', r: this.id, o: op };

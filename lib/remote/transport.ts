@@ -2,7 +2,17 @@
 // cache kept honest when a send fails), request/reply pairs, cancellation, and
 // what happens to pending requests when a peer is gone.
 import { ProcessExitedException } from '../errors.js';
-import { addWorkerSetup, isWorker, myid, onMessage, onProcessExit, send, type Message } from '../cluster/index.js';
+import {
+  addWorkerSetup,
+  holdProcess,
+  isWorker,
+  myid,
+  onMessage,
+  onProcessExit,
+  releaseProcess,
+  send,
+  type Message,
+} from '../cluster/index.js';
 import { decodeError, encodeError, type WireError } from './errors-wire.js';
 import { forgetPeer, withSentJournal } from './function-shipping.js';
 
@@ -32,6 +42,21 @@ interface Pending {
 const pending = new Map<number, Pending>();
 let nextRequestId = 0;
 
+// While any request awaits its reply, this process stays alive (the connections
+// alone do not keep process 1 alive: cluster/keep-alive.ts). One hold for all.
+function addPending(i: number, p: Pending): void {
+  pending.set(i, p);
+  if (pending.size === 1) holdProcess();
+}
+
+function takePending(i: number): Pending | undefined {
+  const p = pending.get(i);
+  if (p === undefined) return undefined;
+  pending.delete(i);
+  if (pending.size === 0) releaseProcess();
+  return p;
+}
+
 /**
  * Sends a request (`msg.i` is set here) and resolves with the reply message,
  * or rejects with the error the peer replied with, or ProcessExitedException
@@ -56,7 +81,7 @@ function start(to: number, msg: Message, keep: unknown, valueOnly: boolean): Pro
       reject(e);
       return;
     }
-    pending.set(i, { pid: to, valueOnly, resolve, reject, keep });
+    addPending(i, { pid: to, valueOnly, resolve, reject, keep });
   });
 }
 
@@ -102,10 +127,8 @@ export function replyError(to: number, i: number, error: unknown): void {
 }
 
 onMessage('remote.reply', (msg) => {
-  const i = msg.i as number;
-  const p = pending.get(i);
+  const p = takePending(msg.i as number);
   if (p === undefined) return;
-  pending.delete(i);
   if (msg.e !== undefined) p.reject(decodeError(msg.e as WireError));
   else p.resolve(p.valueOnly ? msg.v : msg);
 });
@@ -129,7 +152,7 @@ onProcessExit((pid) => {
   forgetPeer(pid);
   for (const [i, p] of pending) {
     if (p.pid !== pid) continue;
-    pending.delete(i);
+    takePending(i);
     p.reject(new ProcessExitedException(pid));
   }
   for (const hook of exitHooks) {
