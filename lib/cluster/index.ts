@@ -5,7 +5,8 @@
 export { addprocs, addWorkerSetup, type AddprocsOptions } from './addprocs.js';
 export { rmprocs, type RmprocsOptions, type RmprocsResult } from './rmprocs.js';
 export { interrupt } from './interrupt.js';
-export { runInterruptible } from './interruptible.js';
+export { runInterruptible, queueInterruptible, trackAsync, untrackAsync } from './interruptible.js';
+export type { Interruptible, AsyncInterruptible } from './interruptible.js';
 export { holdProcess, releaseProcess, holdWhile, processHolds } from './keep-alive.js';
 export { myid, nprocs, nworkers, procs, workers, isWorker, send, onMessage, onProcessExit } from './membership.js';
 export type { Message, PeerAddress } from './membership.js';

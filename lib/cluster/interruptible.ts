@@ -1,35 +1,174 @@
-// The worker's side of interrupt(): work started by runInterruptible is what
-// an interrupt cancels. The synchronous part runs inside a vm script with
-// `breakOnSigint`, so even a busy loop is broken off; a pending async part has
-// its promise rejected (and its AbortSignal aborted). Either way the call fails
-// with InterruptException and the worker goes on serving.
+// The worker's side of interrupt(): work started by runInterruptible (or queued
+// by a layer above with queueInterruptible) is what an interrupt cancels. The
+// synchronous part runs inside a vm script with `breakOnSigint`, so even a busy
+// loop is broken off; a pending async part is failed (its AbortSignal aborted).
+// Either way only the work that was running fails, with InterruptException, and
+// the worker goes on serving.
 //
 // Cost: with the SIGINT helper thread parked (sigint-helper.ts) a run costs
 // about a microsecond; without it, `breakOnSigint` starts and joins a watchdog
-// thread per run (~35 µs or more). Either way runInterruptible batches every
-// call made in one turn into one script run.
+// thread per run (~35 µs or more). Everything queued in one turn shares one
+// script run; the remote layer queues one Interruptible for all the calls of a
+// turn (no Promise, AbortController or closure per call).
 import vm from 'node:vm';
 import { InterruptException } from '../errors.js';
 import { isWorker } from './membership.js';
 import { enterRun, leaveRun, startSigintHelper } from './sigint-helper.js';
 
-interface Job {
-  fn: (signal: AbortSignal) => unknown;
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-  controller: AbortController;
-  started: boolean;
+/**
+ * Work for one interruptible run (internal: the remote layer's call runner).
+ * `run` executes inside the vm script; if an interrupt (or any exception)
+ * breaks it off, `broken(e)` is told and returns true when `run` has more to do
+ * (it is then called again, in a fresh run, to continue where it stopped).
+ * `after` is called once the whole run is over, outside the script: deliver
+ * outcomes there, so that nothing of the send path runs where an interrupt
+ * can strike.
+ */
+export interface Interruptible {
+  run(): void;
+  broken(e: unknown): boolean;
+  after(): void;
+}
+
+/** Pending async work that an interrupt outside a run fails (internal). */
+export interface AsyncInterruptible {
+  interrupt(e: InterruptException): void;
 }
 
 const SLOT = Symbol.for('loom.cluster.interruptible');
 const runner = new vm.Script('globalThis[Symbol.for("loom.cluster.interruptible")]()', {
   filename: 'loom:runInterruptible',
 });
-let queue: Job[] = [];
+/** What is queued for the next run, and the run in progress (two arrays, swapped: no garbage per turn). */
+let queue: Interruptible[] = [];
+let running: Interruptible[] = [];
+let at = 0;
 let scheduled = false;
-/** Jobs whose synchronous part returned a promise still pending. */
-const pendingAsync = new Set<Job>();
+/** Async work in flight: an interrupt while no run is going fails all of it. */
+const pendingAsync = new Set<AsyncInterruptible>();
 let sigintInstalled = false;
+
+// Installed once: the loop lives inside the script, so that one run covers the whole batch.
+(globalThis as Record<symbol, unknown>)[SLOT] = (): void => {
+  const batch = running;
+  while (at < batch.length) {
+    batch[at]!.run();
+    at++;
+  }
+};
+
+/** Queues `work` for the next interruptible run (a microtask from now, with everything else queued in this turn). */
+export function queueInterruptible(work: Interruptible): void {
+  installSigint();
+  queue.push(work);
+  if (!scheduled) {
+    scheduled = true;
+    // Nothing runs before the helper thread is parked: a run that blocks the main thread
+    // earlier would keep it from ever learning that the helper is ready.
+    if (helperSettled) queueMicrotask(drain);
+    // (setImmediate: the 'cluster.interruptible' notice queued on the same promise leaves first.)
+    else void helperReady.then(() => setImmediate(drain));
+  }
+}
+
+/** Async work that an interrupt should fail while it is pending; `untrackAsync` when it settles. */
+export function trackAsync(work: AsyncInterruptible): void {
+  pendingAsync.add(work);
+}
+
+/** False if the work was already failed by an interrupt (then its outcome must be dropped). */
+export function untrackAsync(work: AsyncInterruptible): boolean {
+  return pendingAsync.delete(work);
+}
+
+function drain(): void {
+  scheduled = false;
+  const batch = queue;
+  queue = running;
+  running = batch;
+  at = 0;
+  while (at < batch.length) {
+    enterRun();
+    try {
+      runner.runInThisContext({ breakOnSigint: true });
+    } catch (e) {
+      // Only an interrupt (or a failure of the bookkeeping itself) gets here.
+      const work = batch[at];
+      const error = (e as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new InterruptException() : e;
+      if (work === undefined || !work.broken(error)) at++;
+    } finally {
+      leaveRun();
+    }
+  }
+  for (let i = 0; i < batch.length; i++) {
+    try {
+      batch[i]!.after();
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+  batch.length = 0;
+}
+
+/** One runInterruptible call. */
+class Job<T> implements Interruptible, AsyncInterruptible {
+  readonly fn: (signal: AbortSignal) => T | Promise<T>;
+  readonly resolve: (v: T) => void;
+  readonly reject: (e: unknown) => void;
+  readonly controller = new AbortController();
+  settled = false;
+
+  constructor(fn: (signal: AbortSignal) => T | Promise<T>, resolve: (v: T) => void, reject: (e: unknown) => void) {
+    this.fn = fn;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  run(): void {
+    let r: T | Promise<T>;
+    try {
+      r = this.fn(this.controller.signal);
+    } catch (e) {
+      this.settle(false, e);
+      return;
+    }
+    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
+      trackAsync(this);
+      (r as PromiseLike<T>).then(
+        (v) => {
+          if (untrackAsync(this)) this.settle(true, v);
+        },
+        (e) => {
+          if (untrackAsync(this)) this.settle(false, e);
+        },
+      );
+    } else {
+      this.settle(true, r as T);
+    }
+  }
+
+  broken(e: unknown): boolean {
+    if (e instanceof InterruptException) this.controller.abort(new InterruptException());
+    this.settle(false, e);
+    return false;
+  }
+
+  interrupt(e: InterruptException): void {
+    this.controller.abort(e);
+    this.settle(false, e);
+  }
+
+  after(): void {}
+
+  private settle(ok: boolean, v: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (ok) this.resolve(v as T);
+    else this.reject(v);
+  }
+}
 
 /**
  * Runs `fn` so that an interrupt of this worker makes it fail with
@@ -46,71 +185,7 @@ export function runInterruptible<T>(fn: (signal: AbortSignal) => T | Promise<T>)
       return Promise.reject(e);
     }
   }
-  installSigint();
-  return new Promise<T>((resolve, reject) => {
-    queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, controller: new AbortController(), started: false });
-    if (!scheduled) {
-      scheduled = true;
-      // Nothing runs before the helper thread is parked: a run that blocks the main thread
-      // earlier would keep it from ever learning that the helper is ready.
-      if (helperSettled) queueMicrotask(drain);
-      // (setImmediate: the 'cluster.interruptible' notice queued on the same promise leaves first.)
-      else void helperReady.then(() => setImmediate(drain));
-    }
-  });
-}
-
-function drain(): void {
-  scheduled = false;
-  const batch = queue;
-  queue = [];
-  let next = 0;
-  // The loop lives inside the script so that one watchdog covers the batch.
-  (globalThis as Record<symbol, unknown>)[SLOT] = () => {
-    while (next < batch.length) runOne(batch[next++]!);
-  };
-  while (next < batch.length) {
-    enterRun();
-    try {
-      runner.runInThisContext({ breakOnSigint: true });
-    } catch (e) {
-      // Only the watchdog's termination gets here (runOne catches the rest).
-      const job = batch[next - 1];
-      if (job !== undefined && (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
-        job.controller.abort(new InterruptException());
-        job.reject(new InterruptException());
-      } else if (job !== undefined) {
-        job.reject(e);
-      }
-    } finally {
-      leaveRun();
-    }
-  }
-  delete (globalThis as Record<symbol, unknown>)[SLOT];
-}
-
-function runOne(job: Job): void {
-  job.started = true;
-  let r: unknown;
-  try {
-    r = job.fn(job.controller.signal);
-  } catch (e) {
-    job.reject(e);
-    return;
-  }
-  if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
-    pendingAsync.add(job);
-    (r as PromiseLike<unknown>).then(
-      (v) => {
-        if (pendingAsync.delete(job)) job.resolve(v);
-      },
-      (e) => {
-        if (pendingAsync.delete(job)) job.reject(e);
-      },
-    );
-  } else {
-    job.resolve(r);
-  }
+  return new Promise<T>((resolve, reject) => queueInterruptible(new Job(fn, resolve, reject)));
 }
 
 let helperReady: Promise<boolean> = Promise.resolve(false);
@@ -127,14 +202,11 @@ function installSigint(): void {
   });
 }
 
-/** A SIGINT outside a script run: fails the async calls in flight. */
+/** A SIGINT outside a script run: fails the async work in flight. */
 export function onWorkerSigint(): void {
-  const jobs = [...pendingAsync];
+  const works = [...pendingAsync];
   pendingAsync.clear();
-  for (const job of jobs) {
-    job.controller.abort(new InterruptException());
-    job.reject(new InterruptException());
-  }
+  for (const w of works) w.interrupt(new InterruptException());
 }
 
 /**

@@ -1,37 +1,84 @@
 // Runs the calls that other processes send here. Calls that arrive in one
-// turn run together in ONE runInterruptible job (one vm run, one AbortSignal,
-// one Promise), so a burst of small calls does not pay the interrupt machinery
-// per call. Interrupt semantics stay per call:
+// turn run together in ONE interruptible run (one vm script run), and nothing
+// is allocated per call beyond its record: no Promise, AbortController or
+// closure for a call that completes synchronously. Interrupt semantics stay
+// per call:
 //   - an interrupt during call k's synchronous part fails call k with
-//     InterruptException; the calls after it run in a fresh job;
-//   - an interrupt while calls of the job are still pending asynchronously
-//     fails those calls.
-// Outcomes are delivered (replies sent) only after the job's synchronous run
-// returned: nothing of the cluster's send path ever runs inside the vm script
-// that an interrupt may break off.
-import { runInterruptible } from '../cluster/index.js';
+//     InterruptException; the calls after it run on (in a fresh script run);
+//   - an interrupt while calls are pending asynchronously fails those calls.
+// Outcomes of synchronous calls are delivered (replies queued) only once the
+// run is over: nothing of the cluster's send path ever runs inside the vm
+// script that an interrupt may break off. Replies of one turn leave in one
+// write (the cluster's frame writer flushes once per turn).
+import { queueInterruptible, trackAsync, untrackAsync, type AsyncInterruptible, type Interruptible } from '../cluster/index.js';
+import type { InterruptException } from '../errors.js';
 
 /** What becomes of a call: `ok` and its value, or not `ok` and the error. */
 export type CallDone = (ok: boolean, value: unknown) => void;
 
-interface Call {
+const enum State {
+  Queued,
+  /** Finished synchronously: the outcome waits in the record until the run is over. */
+  Finished,
+  /** Returned a promise: settles by itself (or by an interrupt). */
+  Async,
+  Settled,
+}
+
+class Call implements AsyncInterruptible {
   readonly fn: (...args: unknown[]) => unknown;
   readonly args: unknown[];
   readonly done: CallDone;
-  settled: boolean;
-}
+  state = State.Queued;
+  ok = false;
+  value: unknown = undefined;
 
-let queue: Call[] = [];
-let jobQueued = false;
+  constructor(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone) {
+    this.fn = fn;
+    this.args = args;
+    this.done = done;
+  }
 
-/** Queues fn(...args); `done` is called once with its outcome. */
-export function runCall(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone): void {
-  queue.push({ fn, args, done, settled: false });
-  if (!jobQueued) {
-    jobQueued = true;
-    // The job takes the queue when it starts (runInterruptible starts it in a
-    // microtask): every call dispatched in this turn by then runs in it.
-    runBatch(null, 0);
+  /** Runs the synchronous part (inside the script). */
+  start(): void {
+    let v: unknown;
+    try {
+      v = this.fn(...this.args);
+    } catch (e) {
+      this.finish(false, e);
+      return;
+    }
+    if (!isThenable(v)) {
+      this.finish(true, v);
+      return;
+    }
+    this.state = State.Async;
+    trackAsync(this);
+    Promise.resolve(v).then(
+      (r) => {
+        if (untrackAsync(this)) this.settle(true, r);
+      },
+      (e: unknown) => {
+        if (untrackAsync(this)) this.settle(false, e);
+      },
+    );
+  }
+
+  interrupt(e: InterruptException): void {
+    this.settle(false, e);
+  }
+
+  finish(ok: boolean, value: unknown): void {
+    this.state = State.Finished;
+    this.ok = ok;
+    this.value = value;
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (this.state === State.Settled) return;
+    this.state = State.Settled;
+    this.value = undefined;
+    this.done(ok, value);
   }
 }
 
@@ -39,85 +86,53 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-function settle(c: Call, ok: boolean, value: unknown): void {
-  if (c.settled) return;
-  c.settled = true;
-  c.done(ok, value);
-}
+/** The calls of this turn's run; `next` is the one running (or to run). Swapped with `spare` per run. */
+let calls: Call[] = [];
+let spare: Call[] = [];
+let next = 0;
+let queued = false;
 
-/** Runs `batch` from index `from` in one job; a null batch is the queue as it is when the job starts. */
-function runBatch(given: Call[] | null, from: number): void {
-  let batch: Call[] = given ?? [];
-  let k = from;
-  let inSyncPart = true;
-  // Outcomes of synchronous calls, delivered once the run is over.
-  const syncOk: boolean[] = [];
-  const syncValue: unknown[] = [];
-  let pendingAsync: Call[] | undefined;
-  let finished: Promise<void>[] | undefined;
-  let taken = given !== null;
-  const job = (): unknown => {
-    if (!taken) {
-      jobQueued = false;
-      batch = queue;
-      queue = [];
-      taken = true;
+const batchRun: Interruptible = {
+  run(): void {
+    const batch = calls;
+    while (next < batch.length) {
+      batch[next]!.start();
+      next++;
     }
-    for (; k < batch.length; k++) {
-      const c = batch[k]!;
-      let v: unknown;
+  },
+  broken(e: unknown): boolean {
+    const c = calls[next];
+    // Broken off inside call `next`: it fails. (Right after it finished, the interrupt is moot.)
+    if (c !== undefined && c.state === State.Queued) c.finish(false, e);
+    next++;
+    return next < calls.length;
+  },
+  after(): void {
+    const batch = calls;
+    calls = spare;
+    spare = batch;
+    next = 0;
+    queued = false;
+    for (let i = 0; i < batch.length; i++) {
+      const c = batch[i]!;
+      if (c.state !== State.Finished) continue;
       try {
-        v = c.fn(...c.args);
+        c.settle(c.ok, c.value);
       } catch (e) {
-        syncOk[k - from] = false;
-        syncValue[k - from] = e;
-        continue;
+        queueMicrotask(() => {
+          throw e;
+        });
       }
-      if (!isThenable(v)) {
-        syncOk[k - from] = true;
-        syncValue[k - from] = v;
-        continue;
-      }
-      (pendingAsync ??= []).push(c);
-      (finished ??= []).push(
-        Promise.resolve(v).then(
-          (r) => settle(c, true, r),
-          (e: unknown) => settle(c, false, e),
-        ),
-      );
     }
-    inSyncPart = false;
-    // Pending while any of them is: an interrupt then fails those still running.
-    return finished === undefined ? undefined : Promise.all(finished);
-  };
-  const deliverSync = (upTo: number): void => {
-    for (let j = from; j < upTo; j++) {
-      const c = batch[j]!;
-      if (syncOk[j - from] !== undefined) settle(c, syncOk[j - from]!, syncValue[j - from]);
-    }
-  };
-  runInterruptible(job).then(
-    () => deliverSync(batch.length),
-    (e: unknown) => {
-      if (!taken) {
-        // Broken off before it took the queue (an interrupt at its first instruction): nothing ran.
-        jobQueued = false;
-        if (queue.length > 0) {
-          jobQueued = true;
-          runBatch(null, 0);
-        }
-        return;
-      }
-      if (inSyncPart) {
-        // Broken off during call k: it fails; those before it completed; those after it run anew.
-        deliverSync(k);
-        const c = batch[k];
-        if (c !== undefined) settle(c, false, e);
-        if (k + 1 < batch.length) runBatch(batch, k + 1);
-        return;
-      }
-      deliverSync(batch.length);
-      for (const c of pendingAsync ?? []) settle(c, false, e);
-    },
-  );
+    batch.length = 0;
+  },
+};
+
+/** Queues fn(...args); `done` is called once with its outcome. */
+export function runCall(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone): void {
+  calls.push(new Call(fn, args, done));
+  if (!queued) {
+    queued = true;
+    queueInterruptible(batchRun);
+  }
 }
