@@ -1,7 +1,10 @@
-// Workers on this machine: `node [exeflags] worker-main.js --bind-to 127.0.0.1`
-// per worker, the cookie written on its stdin (which stays open: its end tells
-// the worker that process 1 is gone), its announcement read from its stdout.
+// Workers on this machine: `node [exeflags] worker-main.js --bind-to 127.0.0.1
+// --master-fd 3` per worker, the cookie written on its stdin (which stays open:
+// its end tells the worker that process 1 is gone), its announcement read from
+// its stdout. Process 1 talks to it over a socketpair on its fd 3 (a round trip
+// costs a few µs less than over loopback TCP); workers reach each other by TCP.
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { ClusterManager, type LaunchParams, type ManageOp } from './cluster-manager.js';
 import { getCookie } from './cookie.js';
 import { configPid } from './config-ids.js';
@@ -9,6 +12,9 @@ import { workerTimeoutSeconds } from './timeout.js';
 import { WorkerConfig } from './worker-config.js';
 import { readAnnouncement } from './worker-output.js';
 import { workerMainPath } from './worker-path.js';
+
+/** The worker's descriptor of its socketpair with process 1. */
+const MASTER_FD = 3;
 
 export class LocalManager extends ClusterManager {
   readonly np: number;
@@ -27,10 +33,10 @@ export class LocalManager extends ClusterManager {
     const timeout = workerTimeoutSeconds();
     const one = async () => {
       const exename = params.exename ?? process.execPath;
-      const child = spawn(exename, [...params.exeflags, workerMainPath, '--bind-to', bindTo], {
+      const child = spawn(exename, [...params.exeflags, workerMainPath, '--bind-to', bindTo, '--master-fd', String(MASTER_FD)], {
         cwd: params.dir ?? process.cwd(),
         env: { ...process.env, LOOM_WORKER_TIMEOUT: String(timeout) },
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         // Its own process group: a Ctrl-C meant for process 1 does not hit the workers.
         detached: true,
       });
@@ -53,6 +59,12 @@ export class LocalManager extends ClusterManager {
     const results = await Promise.allSettled(Array.from({ length: this.np }, one));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
+  }
+
+  override connect(pid: number, config: WorkerConfig): Promise<[Readable, Writable]> {
+    const link = config.process?.stdio[MASTER_FD] as (Readable & Writable) | null | undefined;
+    if (link) return Promise.resolve([link, link]);
+    return super.connect(pid, config);
   }
 
   override manage(_pid: number, config: WorkerConfig, op: ManageOp): void {

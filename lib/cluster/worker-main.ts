@@ -5,25 +5,24 @@
 // stays open for its whole life: end of stdin means its launcher is gone, and
 // the worker exits (--ignore-stdin-eof turns that off).
 //
-// Start-up is kept lean: the whole library (whose layers register their
-// message handlers here) loads in the background while the worker announces
-// itself and process 1 connects.
+// Start-up is kept lean: the worker announces itself first, then loads the
+// whole library (whose layers register their message handlers and handles
+// here) in one synchronous pass while process 1 connects and sends the join,
+// which waits in the socket meanwhile. The SIGINT helper thread starts only
+// after the join (worker-runtime.ts), so that its boot does not compete with
+// the library load for the CPU.
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { isValidCookie } from './cookie.js';
 import { clusterLog } from './log.js';
-import { installWorkerSigintHandler } from './interruptible.js';
 import { initWorker, processMessages, setLibraryReady } from './worker-runtime.js';
-
-// First: the SIGINT helper thread starts, and the whole library begins to load, while the rest of
-// the start-up goes on (its file reads are asynchronous; layer messages wait for it, the join does not).
-void installWorkerSigintHandler();
-const library = import('../index.js');
-library.catch(() => undefined); // reported through setLibraryReady
 
 const args = process.argv.slice(2);
 let bindHost = '127.0.0.1';
 let bindPort = 0;
 let watchStdin = true;
+/** A socket inherited from the launcher that process 1 talks on (a local worker: a socketpair, cheaper than TCP). */
+let masterFd: number | null = null;
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   if (a === '--bind-to') {
@@ -32,10 +31,14 @@ for (let i = 0; i < args.length; i++) {
     if (m === null) fatal(`--bind-to expects host[:port], got '${v}'`);
     bindHost = m[1]!.replace(/^\[|\]$/g, '');
     bindPort = m[2] === undefined ? 0 : Number(m[2]);
+  } else if (a === '--master-fd') {
+    const v = args[++i] ?? '';
+    if (!/^\d+$/.test(v) || Number(v) < 3) fatal(`--master-fd expects a descriptor number of 3 or more, got '${v}'`);
+    masterFd = Number(v);
   } else if (a === '--ignore-stdin-eof') {
     watchStdin = false;
   } else {
-    fatal(`unknown argument '${a}' (usage: loom-worker [--bind-to host[:port]] [--ignore-stdin-eof])`);
+    fatal(`unknown argument '${a}' (usage: loom-worker [--bind-to host[:port]] [--master-fd N] [--ignore-stdin-eof])`);
   }
 }
 
@@ -44,6 +47,11 @@ process.on('unhandledRejection', (e) => clusterLog(`unhandled rejection on this 
 
 readCookieLine((cookie) => {
   initWorker(cookie);
+  if (masterFd !== null) {
+    // The cookie handshake runs on it as on any connection; other workers still come over TCP.
+    const master = new net.Socket({ fd: masterFd, readable: true, writable: true });
+    processMessages(master, master, `from the launcher (fd ${masterFd})`);
+  }
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
     processMessages(socket, socket, `from ${socket.remoteAddress}:${socket.remotePort}`);
@@ -52,9 +60,27 @@ readCookieLine((cookie) => {
   server.listen(bindPort, bindHost, () => {
     const port = (server.address() as net.AddressInfo).port;
     process.stdout.write(`loom_worker:${port}#${bindHost}\n`);
-    setLibraryReady(library);
+    setLibraryReady(loadLibrary());
   });
 });
+
+/**
+ * Loads the whole library: synchronously where Node can require an ES module
+ * (one pass, no file reads bouncing through the thread pool: about a third
+ * less time than import() on a busy machine), else through import(). Either
+ * way it is the same module graph, so user code that imports `loom` on this
+ * worker gets these very instances.
+ */
+function loadLibrary(): Promise<unknown> {
+  if ((process.features as { require_module?: boolean }).require_module !== true) return import('../index.js');
+  try {
+    return Promise.resolve(createRequire(import.meta.url)('../index.js'));
+  } catch (e) {
+    // No import() retry: after a failed require Node 20 trips an internal assertion on the
+    // same graph instead of reporting why. setLibraryReady logs this error.
+    return Promise.reject(e);
+  }
+}
 
 function readCookieLine(then: (cookie: string) => void): void {
   let text = '';
