@@ -63,7 +63,12 @@ export class LocalManager extends ClusterManager {
 
   override connect(pid: number, config: WorkerConfig): Promise<[Readable, Writable]> {
     const link = config.process?.stdio[MASTER_FD] as (Readable & Writable) | null | undefined;
-    if (link) return Promise.resolve([link, link]);
+    if (link) {
+      // A child the worker spawned may have inherited its end of the pair (fd 3 is not
+      // close-on-exec there): then the pair would not close when the worker dies, its exit does.
+      config.process!.once('exit', () => link.destroy());
+      return Promise.resolve([link, link]);
+    }
     return super.connect(pid, config);
   }
 
