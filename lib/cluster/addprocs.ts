@@ -76,7 +76,10 @@ export function managedWorker(pid: number): Managed | undefined {
   return managed.get(pid);
 }
 
-/** Runs `hook(pid)` on process 1 for every new worker, before addprocs resolves its id. */
+/**
+ * Runs `hook(pid)` on process 1 for every new worker, before addprocs resolves its id.
+ * The hooks of one worker run concurrently (none may rely on another having finished).
+ */
 export function addWorkerSetup(hook: (pid: number) => Promise<void>): void {
   if (typeof hook !== 'function') throw new TypeError('addWorkerSetup: hook must be a function');
   setupHooks.push(hook);
@@ -218,7 +221,9 @@ async function connectWorker(manager: ClusterManager, config: WorkerConfig, para
       const note = { type: 'cluster.peer', pid, host: peer.address.host, port: peer.address.port, ident: config.ident };
       for (const p of allPeers()) if (p.pid !== pid && p.conn !== null && !p.exited) p.conn.send(note);
     }
-    for (const hook of setupHooks) await hook(pid);
+    // All at once: the worker acknowledged the join with its library loaded, so each hook's
+    // messages can be decoded there, and the hooks' round trips overlap.
+    await Promise.all(setupHooks.map((hook) => hook(pid)));
     if (peer.exited) throw exitedEarly();
     peer.ready = true;
     return pid;

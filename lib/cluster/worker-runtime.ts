@@ -30,7 +30,6 @@ let masterTimer: NodeJS.Timeout | null = null;
 let connectIdents: unknown[] = [];
 let connectionCount = 0;
 const welcomeWaiters = new Map<number, () => void>();
-let sigintReady: Promise<unknown> = Promise.resolve();
 
 /**
  * Prepares this process to be a worker (the seed's init_worker): sets the
@@ -43,8 +42,6 @@ export function initWorker(cookie?: string, _manager?: ClusterManager): void {
   if (cookie !== undefined) setCookie(cookie);
   if (initialized) return;
   initialized = true;
-  // A worker never dies of SIGINT: interrupt() cancels its work instead.
-  sigintReady = installWorkerSigintHandler();
   setJoinHandler(onJoin);
   setPeerLostHook(onPeerLost);
   onMessage('cluster.peer', (msg) => learnPeer(msg as unknown as PeerNote));
@@ -68,15 +65,21 @@ export function processMessages(readable: Readable, writable: Writable, label?: 
   new Connection(readable, writable, 'acceptor', label ?? `#${connectionCount}`, connectionHandlers);
 }
 
+/** Settles once the library passed to setLibraryReady has loaded (or failed to). */
+let libraryLoaded: Promise<unknown> = Promise.resolve();
+
 /**
- * The worker entry passes the import of the whole library: messages for the
- * layers above wait for it (the join does not, which keeps addprocs fast).
+ * The worker entry passes the load of the whole library: messages for the
+ * layers above wait for it, and so does the join acknowledgement, so that
+ * process 1 can run every addWorkerSetup hook at once (their values may carry
+ * handles that only the loaded layers can decode).
  */
 export function setLibraryReady(p: Promise<unknown>): void {
   const logged = p.catch((e: unknown) => {
     // Serve anyway: the cluster's own messages work, and the log says what is missing.
     clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
   });
+  libraryLoaded = logged;
   holdDispatchUntil(logged);
 }
 
@@ -108,10 +111,15 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
     if (w !== undefined) dialed.push(w);
   }
   // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
-  await Promise.all(dialed);
+  await Promise.all([...dialed, libraryLoaded]);
   conn.send({ type: 'cluster.joined', ospid: process.pid });
-  // Process 1 holds interrupts back until this says a SIGINT cannot kill this worker any more.
-  void sigintReady.then(() => conn.send({ type: 'cluster.interruptible' }));
+  // A worker never dies of SIGINT: interrupt() cancels its work instead. The helper thread behind
+  // that starts once the acknowledgement has left (its boot would otherwise compete with the
+  // library load and the join for the CPU); runs made before it is up wait for it, and process 1
+  // holds interrupts back until this notice says a SIGINT cannot kill this worker any more.
+  setImmediate(() => {
+    void installWorkerSigintHandler().then(() => conn.send({ type: 'cluster.interruptible' }));
+  });
 }
 
 /** Records a peer; in a custom topology dials it when this worker's connectIdents name it (resolves when welcomed). */
