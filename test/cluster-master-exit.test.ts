@@ -91,3 +91,12 @@ test('a master script waits for a take that a worker fills a second later', asyn
   assert.ok(result.ms >= 900, `the take returned after ${result.ms} ms`);
   assert.deepEqual(await waitGone(ospids, 5), [], 'worker processes outlived their master');
 });
+
+test('process 1 that served calls from a worker still dies of SIGINT, and its workers go', async (t) => {
+  let ospids: number[] = [];
+  t.after(() => killAll(ospids));
+  const run = await runScript('sigint', 20_000, (p) => (ospids = p));
+  assert.deepEqual(run.lines[1], { one: 1 });
+  assert.equal(run.signal, 'SIGINT', `exit code ${run.code}, output ${JSON.stringify(run.lines)}; stderr: ${run.stderr}`);
+  assert.deepEqual(await waitGone(ospids, 5), [], 'worker processes outlived their master');
+});

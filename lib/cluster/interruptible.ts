@@ -59,10 +59,15 @@ let sigintInstalled = false;
 
 /** Queues `work` for the next interruptible run (a microtask from now, with everything else queued in this turn). */
 export function queueInterruptible(work: Interruptible): void {
-  installSigint();
   queue.push(work);
   if (!scheduled) {
     scheduled = true;
+    // Process 1 is never interrupted this way: no script, no SIGINT helper (Ctrl-C must stay Ctrl-C there).
+    if (!isWorker()) {
+      queueMicrotask(drainPlain);
+      return;
+    }
+    installSigint();
     // Nothing runs before the helper thread is parked: a run that blocks the main thread
     // earlier would keep it from ever learning that the helper is ready.
     if (helperSettled) queueMicrotask(drain);
@@ -100,6 +105,28 @@ function drain(): void {
       leaveRun();
     }
   }
+  finishBatch(batch);
+}
+
+/** drain() for process 1: the same protocol, run directly. */
+function drainPlain(): void {
+  scheduled = false;
+  const batch = queue;
+  queue = running;
+  running = batch;
+  at = 0;
+  while (at < batch.length) {
+    try {
+      (globalThis as Record<symbol, () => void>)[SLOT]!();
+    } catch (e) {
+      const work = batch[at];
+      if (work === undefined || !work.broken(e)) at++;
+    }
+  }
+  finishBatch(batch);
+}
+
+function finishBatch(batch: Interruptible[]): void {
   for (let i = 0; i < batch.length; i++) {
     try {
       batch[i]!.after();
