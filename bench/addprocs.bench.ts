@@ -4,12 +4,17 @@
 // within 1.3x of the bare spawns.
 //
 // Two rounds: first with only the cluster layer loaded on process 1 (ready =
-// connected and joined), then with the whole library, as a user imports it
-// (ready also waits for the upper layers' addWorkerSetup hooks, e.g. the remote
-// layer answering on the new worker, i.e. the worker has loaded the library).
+// connected and joined; a loom-worker acknowledges the join once it has loaded
+// the library), then with the whole library, as a user imports it (ready also
+// waits for the upper layers' addWorkerSetup hooks, e.g. the remote layer
+// answering on the new worker). The second round also times a first remote
+// call on every new worker right after addprocs: a worker starts its SIGINT
+// helper thread only after the join, and its first call waits for that thread.
 import { spawn } from 'node:child_process';
 import { addprocs, rmprocs } from '../lib/cluster/index.js';
 import { percentile, printTable, type ResultRow } from './harness.js';
+
+type FirstCall = (pids: number[]) => Promise<unknown>;
 
 const quick = process.env.LOOM_BENCH_QUICK === '1';
 
@@ -32,25 +37,31 @@ function bareSpawns(n: number): Promise<number> {
   });
 }
 
-async function addprocsTrial(n: number): Promise<number> {
+/** Times addprocs(n) and, given `firstCall`, a first call on every new worker after it. */
+async function addprocsTrial(n: number, firstCall?: FirstCall): Promise<[number, number]> {
   const t0 = performance.now();
   const ids = await addprocs(n);
-  const elapsed = performance.now() - t0;
+  const ready = performance.now() - t0;
+  if (firstCall !== undefined) await firstCall(ids);
+  const called = performance.now() - t0;
   await rmprocs(ids);
-  return elapsed;
+  return [ready, called];
 }
 
-async function round(label: string): Promise<void> {
+async function round(label: string, firstCall?: FirstCall): Promise<void> {
   for (const n of [2, 8]) {
     const trials = quick ? 3 : n === 2 ? 12 : 5;
     const bare: number[] = [];
     const cluster: number[] = [];
+    const withCall: number[] = [];
     // One untimed round of each warms the file cache.
     await bareSpawns(n);
-    await addprocsTrial(n);
+    await addprocsTrial(n, firstCall);
     for (let i = 0; i < trials; i++) {
       bare.push(await bareSpawns(n));
-      cluster.push(await addprocsTrial(n));
+      const [ready, called] = await addprocsTrial(n, firstCall);
+      cluster.push(ready);
+      withCall.push(called);
     }
     const b50 = percentile(bare, 50);
     const c50 = percentile(cluster, 50);
@@ -63,11 +74,20 @@ async function round(label: string): Promise<void> {
         note: `p90 ${percentile(cluster, 90).toFixed(1)}; ${(c50 / b50).toFixed(2)}x the bare time`,
       },
     ];
+    if (firstCall !== undefined) {
+      const w50 = percentile(withCall, 50);
+      rows.push({
+        name: `addprocs(${n}) then a first remotecallFetch on each worker`,
+        value: w50,
+        unit: 'ms (p50)',
+        note: `p90 ${percentile(withCall, 90).toFixed(1)}; ${(w50 / b50).toFixed(2)}x the bare time`,
+      });
+    }
     printTable(`addprocs(${n}) start-up, ${label}, ${trials} interleaved trials (ratio: bare / addprocs)`, rows, true);
   }
 }
 
 await round('cluster layer only');
 // The whole library, as a user imports it: its layers' addWorkerSetup hooks now run too.
-await import('../lib/index.js');
-await round('whole library (remote layer ready)');
+const { remotecallFetch } = await import('../lib/index.js');
+await round('whole library (remote layer ready)', (pids) => Promise.all(pids.map((p) => remotecallFetch(p, () => 1))));
