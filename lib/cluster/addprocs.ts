@@ -78,7 +78,8 @@ export function managedWorker(pid: number): Managed | undefined {
 
 /**
  * Runs `hook(pid)` on process 1 for every new worker, before addprocs resolves its id.
- * The hooks of one worker run concurrently (none may rely on another having finished).
+ * For workers started by the built-in managers the hooks of one worker run concurrently
+ * (none may rely on another having finished); for custom managers, one after the other.
  */
 export function addWorkerSetup(hook: (pid: number) => Promise<void>): void {
   if (typeof hook !== 'function') throw new TypeError('addWorkerSetup: hook must be a function');
@@ -221,9 +222,15 @@ async function connectWorker(manager: ClusterManager, config: WorkerConfig, para
       const note = { type: 'cluster.peer', pid, host: peer.address.host, port: peer.address.port, ident: config.ident };
       for (const p of allPeers()) if (p.pid !== pid && p.conn !== null && !p.exited) p.conn.send(note);
     }
-    // All at once: the worker acknowledged the join with its library loaded, so each hook's
-    // messages can be decoded there, and the hooks' round trips overlap.
-    await Promise.all(setupHooks.map((hook) => hook(pid)));
+    if (runsLoomWorker(manager)) {
+      // All at once: a loom-worker acknowledges the join with its library loaded, so each hook's
+      // messages can be decoded there, and the hooks' round trips overlap.
+      await Promise.all(setupHooks.map((hook) => hook(pid)));
+    } else {
+      // A custom transport's worker may still be loading the library: the remote layer's readiness
+      // check (the first hook) goes first, so that no later hook's handle reaches it too early.
+      for (const hook of setupHooks) await hook(pid);
+    }
     if (peer.exited) throw exitedEarly();
     peer.ready = true;
     return pid;
@@ -232,6 +239,11 @@ async function connectWorker(manager: ClusterManager, config: WorkerConfig, para
     if (!peer.exited) markExited(pid, 'failed to join');
     throw e;
   }
+}
+
+/** Whether the manager's workers run loom-worker, which acknowledges the join only once its library is loaded. */
+function runsLoomWorker(manager: ClusterManager): boolean {
+  return manager instanceof LocalManager || manager instanceof SSHManager;
 }
 
 function peerAddress(config: WorkerConfig): { host: string; port: number } {
