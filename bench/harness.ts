@@ -28,23 +28,26 @@ export const maxTime = process.env.LOOM_BENCH_QUICK === '1' ? 0.3 : 2;
 export async function runSuite(title: string, cases: BenchCase[]): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   for (const c of cases) {
-    const bench = new Benchmark(c.name, {
-      defer: true,
-      maxTime,
-      minSamples: 5,
-      fn(deferred: { resolve(): void }) {
-        const r = c.fn();
-        if (r && typeof (r as Promise<unknown>).then === 'function') {
-          (r as Promise<unknown>).then(
-            () => deferred.resolve(),
-            (e) => {
-              console.error(`${c.name} failed:`, e);
-              process.exit(1);
-            },
-          );
-        } else deferred.resolve();
-      },
-    });
+    // benchmark.js's deferred mode resolves each cycle from inside the previous
+    // one, so a fast synchronous case overflows the stack there: only cases
+    // that return a Promise run deferred.
+    const first = c.fn();
+    const isAsync = !!first && typeof (first as Promise<unknown>).then === 'function';
+    if (isAsync) await first;
+    const fail = (e: unknown) => {
+      console.error(`${c.name} failed:`, e);
+      process.exit(1);
+    };
+    const bench = isAsync
+      ? new Benchmark(c.name, {
+          defer: true,
+          maxTime,
+          minSamples: 5,
+          fn(deferred: { resolve(): void }) {
+            (c.fn() as Promise<unknown>).then(() => deferred.resolve(), fail);
+          },
+        })
+      : new Benchmark(c.name, { maxTime, minSamples: 5, fn: c.fn });
     await new Promise<void>((resolve, reject) => {
       bench.on('complete', () => (bench.error ? reject(bench.error) : resolve()));
       bench.run({ async: true });
