@@ -2,11 +2,11 @@
 // process holding the reference can put to and take from. RemoteRef is the
 // seed's "shared queue of length 1": a RemoteChannel of size 1.
 import { registerHandle } from '../cluster/index.js';
-import { InvalidStateException } from '../errors.js';
 import { kClose, kFetch, kIsReady, kPut, kTake, kWait, type WaitOptions } from '../tasks/protocol.js';
 import { describe } from '../tasks/wait-options.js';
 import { liveProxy, receivedAgain, refKind, sharing } from './refcount.js';
 import { RemoteReference, attach } from './reference.js';
+import { takeUntilClosed } from '../tasks/take-until-closed.js';
 
 export class RemoteChannel<T = unknown> extends RemoteReference implements AsyncIterable<T> {
   /** How many values the owner buffers (Infinity: unbounded). */
@@ -45,17 +45,8 @@ export class RemoteChannel<T = unknown> extends RemoteReference implements Async
   }
 
   /** Takes values until the channel is closed and drained. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      let v: T;
-      try {
-        v = await this.take();
-      } catch (e) {
-        if (e instanceof InvalidStateException && e.state === 'closed') return;
-        throw e;
-      }
-      yield v;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return takeUntilClosed(() => this.take());
   }
 
   [kPut](value: T, options?: WaitOptions): Promise<this> {

@@ -12,6 +12,7 @@ import { kClose, kFetch, kIsReady, kPut, kTake, kWait, type WaitOptions } from '
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { Ring, RingClosedError } from './ring.js';
 import { createSharedChannel } from './shared-channel-create.js';
+import { takeUntilClosed } from '../tasks/take-until-closed.js';
 
 export interface SharedChannelOptions {
   /** The largest encoded message, in bytes (default 4096). Larger ones are a RangeError at put. */
@@ -195,17 +196,8 @@ export class SharedChannel<T = unknown> implements AsyncIterable<T> {
     return decodeMessage(bytes) as T;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      let v: T;
-      try {
-        v = await this.take();
-      } catch (e) {
-        if (e instanceof InvalidStateException && e.state === 'closed') return;
-        throw e;
-      }
-      yield v;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return takeUntilClosed(() => this.take());
   }
 
   [kPut](value: T, options?: WaitOptions): Promise<T> {
