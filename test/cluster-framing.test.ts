@@ -41,7 +41,7 @@ test('FrameReader refuses empty and oversized frames', () => {
   assert.throws(() => r2.push(Buffer.alloc(4)), /empty body/);
 });
 
-test('FrameWriter coalesces every frame queued in one turn into one write', async () => {
+test('FrameWriter coalesces the frames of one turn: one write for a few, 4 KB slices for a burst', async () => {
   const writes: Buffer[] = [];
   const out = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -50,13 +50,24 @@ test('FrameWriter coalesces every frame queued in one turn into one write', asyn
     },
   });
   const w = new FrameWriter(out);
+  const few = Array.from({ length: 50 }, (_, i) => Buffer.from(`frame ${i}`));
+  for (const b of few) w.writeFrame(b);
+  assert.equal(writes.length, 0, 'nothing leaves before the end of the turn while under 4 KB');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 1);
+  assert.deepEqual(writes[0], frames(few));
+  // A burst leaves in slices of at least 4 KB (the peer starts on them early), bytes in order.
+  writes.length = 0;
   const bodies = Array.from({ length: 1000 }, (_, i) => Buffer.from(`frame ${i}`));
   for (const b of bodies) w.writeFrame(b);
   await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
-  assert.equal(writes.length, 1);
-  assert.deepEqual(writes[0], frames(bodies));
+  const total = frames(bodies);
+  assert.deepEqual(Buffer.concat(writes), total);
+  assert.ok(writes.length <= Math.ceil(total.length / 4096) + 1, `${writes.length} writes for ${total.length} bytes`);
+  for (const chunk of writes.slice(0, -1)) assert.ok(chunk.length >= 4096, `a slice of ${chunk.length} bytes`);
+  writes.length = 0;
   w.writeFrame(Buffer.from('next turn'));
   await new Promise((r) => setImmediate(r));
-  assert.equal(writes.length, 2);
+  assert.equal(writes.length, 1);
 });

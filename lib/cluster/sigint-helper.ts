@@ -17,6 +17,7 @@
 // from the watchdog); the cluster installs none.
 import { Worker } from 'node:worker_threads';
 import { clusterLog } from './log.js';
+import { setInsideInterruptibleRun } from './run-state.js';
 
 // cell[0]: set to stop the helper (unused: it lives as long as the process).
 // cell[1]: 1 while the main thread is inside a runInterruptible run.
@@ -67,9 +68,11 @@ const cell = new Int32Array(new SharedArrayBuffer(8));
 
 /** The main thread brackets each runInterruptible run with these. */
 export function enterRun(): void {
+  setInsideInterruptibleRun(true);
   Atomics.store(cell, 1, 1);
 }
 export function leaveRun(): void {
+  setInsideInterruptibleRun(false);
   Atomics.store(cell, 1, 0);
   Atomics.notify(cell, 1);
 }
