@@ -198,7 +198,8 @@ function run(cmd: string, args: string[], timeoutSeconds: number): Promise<strin
   });
 }
 
-function freeLocalPort(): Promise<number> {
+/** A TCP port free on loopback now (for a tunnel's local end, or a test server). */
+export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.on('error', reject);
