@@ -39,7 +39,7 @@ struct Report {
   while (i < count) {
     if (i % 2) {
       const uint32_t len = encode(buf, id, i, kSlotSize);
-      CHECK(ring.push_wait(buf, len) == Status::ok);
+      CORE_CHECK(ring.push_wait(buf, len) == Status::ok);
       i++;
       continue;
     }
@@ -53,7 +53,7 @@ struct Report {
     while (done < n) {
       Status s;
       const size_t k = ring.push_batch_wait(buf + off, lens + done, n - done, &s);
-      CHECK(s == Status::ok);
+      CORE_CHECK(s == Status::ok);
       for (size_t j = 0; j < k; j++) off += lens[done + j];
       done += k;
     }
@@ -69,8 +69,8 @@ struct Report {
   uint64_t count = 0, checksum = 0;
   auto take = [&](const uint8_t* msg, uint32_t len) {
     const Decoded d = decode_and_verify(msg, len, kSlotSize);
-    CHECK(d.producer < kProducers && d.index < per_producer);
-    CHECK(static_cast<int64_t>(d.index) > last[d.producer]);
+    CORE_CHECK(d.producer < kProducers && d.index < per_producer);
+    CORE_CHECK(static_cast<int64_t>(d.index) > last[d.producer]);
     last[d.producer] = d.index;
     count++;
     checksum += message_hash(d.producer, d.index);
@@ -80,13 +80,13 @@ struct Report {
       uint32_t len = 0;
       const Status s = ring.pop_wait(buf, sizeof buf, &len);
       if (s == Status::closed) break;
-      CHECK(s == Status::ok);
+      CORE_CHECK(s == Status::ok);
       take(buf, len);
     } else {
       Status s;
       const size_t k = ring.pop_batch_wait(buf, sizeof buf, lens, kBatch, &s);
       if (s == Status::closed) break;
-      CHECK(s == Status::ok);
+      CORE_CHECK(s == Status::ok);
       size_t off = 0;
       for (size_t j = 0; j < k; j++) {
         take(buf + off, lens[j]);
@@ -102,7 +102,7 @@ struct Report {
 
 bool exited_cleanly(pid_t pid) {
   int status = 0;
-  CHECK(waitpid(pid, &status, 0) == pid);
+  CORE_CHECK(waitpid(pid, &status, 0) == pid);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::fprintf(stderr, "child %d failed (status 0x%x)\n", static_cast<int>(pid), status);
     return false;
@@ -118,29 +118,29 @@ int main() {
   const size_t ring_bytes = loom::ring::bytes_needed(kCapacity, kSlotSize);
   const size_t bytes = ring_bytes + 4096;
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  CHECK(mem != MAP_FAILED);
+  CORE_CHECK(mem != MAP_FAILED);
   Ring ring;
-  CHECK(Ring::create(mem, ring_bytes, kCapacity, kSlotSize, &ring) == loom::ring::AttachError::none);
+  CORE_CHECK(Ring::create(mem, ring_bytes, kCapacity, kSlotSize, &ring) == loom::ring::AttachError::none);
   auto* reports = reinterpret_cast<Report*>(static_cast<uint8_t*>(mem) + ((ring_bytes + 63) & ~size_t{63}));
   for (uint32_t c = 0; c < kConsumers; c++) new (&reports[c]) Report{{0}, {0}, {0}};
 
   std::vector<pid_t> consumers, producers;
   for (uint32_t c = 0; c < kConsumers; c++) {
     const pid_t pid = fork();
-    CHECK(pid >= 0);
+    CORE_CHECK(pid >= 0);
     if (pid == 0) {
       Ring mine;  // attach afresh, as another process would
-      CHECK(Ring::attach(mem, ring_bytes, &mine) == loom::ring::AttachError::none);
+      CORE_CHECK(Ring::attach(mem, ring_bytes, &mine) == loom::ring::AttachError::none);
       run_consumer(mine, per_producer, &reports[c]);
     }
     consumers.push_back(pid);
   }
   for (uint32_t p = 0; p < kProducers; p++) {
     const pid_t pid = fork();
-    CHECK(pid >= 0);
+    CORE_CHECK(pid >= 0);
     if (pid == 0) {
       Ring mine;
-      CHECK(Ring::attach(mem, ring_bytes, &mine) == loom::ring::AttachError::none);
+      CORE_CHECK(Ring::attach(mem, ring_bytes, &mine) == loom::ring::AttachError::none);
       run_producer(mine, p, per_producer);
     }
     producers.push_back(pid);
@@ -149,18 +149,18 @@ int main() {
   for (pid_t pid : producers) ok = exited_cleanly(pid) && ok;
   ring.close();
   for (pid_t pid : consumers) ok = exited_cleanly(pid) && ok;
-  CHECK(ok);
+  CORE_CHECK(ok);
 
   uint64_t count = 0, checksum = 0, expected = 0;
   for (uint32_t c = 0; c < kConsumers; c++) {
-    CHECK(reports[c].done.load() == 1);
+    CORE_CHECK(reports[c].done.load() == 1);
     count += reports[c].count.load();
     checksum += reports[c].checksum.load();
   }
   for (uint32_t p = 0; p < kProducers; p++)
     for (uint32_t i = 0; i < per_producer; i++) expected += message_hash(p, i);
-  CHECK(count == uint64_t{kProducers} * per_producer);
-  CHECK(checksum == expected);
+  CORE_CHECK(count == uint64_t{kProducers} * per_producer);
+  CORE_CHECK(checksum == expected);
   munmap(mem, bytes);
   std::printf("ring_fork_test: %u producer and %u consumer processes, %llu messages ok\n", kProducers, kConsumers,
               static_cast<unsigned long long>(count));

@@ -8,15 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core_check.h"
+
 namespace loom_test {
 
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                          \
-    }                                                                        \
-  } while (0)
 
 inline uint64_t mix(uint64_t x) {  // splitmix64 finaliser
   x += 0x9e3779b97f4a7c15ull;
@@ -45,11 +40,11 @@ struct Decoded {
 
 inline Decoded decode_and_verify(const uint8_t* msg, uint32_t len, uint32_t slot_size) {
   Decoded d;
-  CHECK(len >= 8);
+  CORE_CHECK(len >= 8);
   std::memcpy(&d.producer, msg, 4);
   std::memcpy(&d.index, msg + 4, 4);
-  CHECK(len == message_len(d.producer, d.index, slot_size));
-  for (uint32_t i = 8; i < len; i++) CHECK(msg[i] == static_cast<uint8_t>(d.producer * 31 + d.index + i));
+  CORE_CHECK(len == message_len(d.producer, d.index, slot_size));
+  for (uint32_t i = 8; i < len; i++) CORE_CHECK(msg[i] == static_cast<uint8_t>(d.producer * 31 + d.index + i));
   return d;
 }
 

@@ -34,13 +34,13 @@ void producer(Ring ring, uint32_t id, uint32_t count) {
         const uint32_t len = encode(buf, id, i, kSlotSize);
         Status s;
         while ((s = ring.try_push(buf, len)) == Status::would_block) std::this_thread::yield();
-        CHECK(s == Status::ok);
+        CORE_CHECK(s == Status::ok);
         i++;
         break;
       }
       case 1: {  // blocking single push
         const uint32_t len = encode(buf, id, i, kSlotSize);
-        CHECK(ring.push_wait(buf, len, -1, 8) == Status::ok);
+        CORE_CHECK(ring.push_wait(buf, len, -1, 8) == Status::ok);
         i++;
         break;
       }
@@ -55,7 +55,7 @@ void producer(Ring ring, uint32_t id, uint32_t count) {
         while (done < n) {
           Status s;
           const size_t k = ring.push_batch_wait(buf + off, lens + done, n - done, &s, -1, 8);
-          CHECK(s == Status::ok && k > 0);
+          CORE_CHECK(s == Status::ok && k > 0);
           for (size_t j = 0; j < k; j++) off += lens[done + j];
           done += k;
         }
@@ -76,10 +76,10 @@ void consumer(Ring ring, uint32_t id, std::atomic<uint8_t>* seen, uint32_t per_p
   std::vector<int64_t> last(kProducers, -1);
   auto take = [&](const uint8_t* msg, uint32_t len) {
     const Decoded d = decode_and_verify(msg, len, kSlotSize);
-    CHECK(d.producer < kProducers && d.index < per_producer);
-    CHECK(static_cast<int64_t>(d.index) > last[d.producer]);  // FIFO per producer
+    CORE_CHECK(d.producer < kProducers && d.index < per_producer);
+    CORE_CHECK(static_cast<int64_t>(d.index) > last[d.producer]);  // FIFO per producer
     last[d.producer] = d.index;
-    CHECK(seen[uint64_t{d.producer} * per_producer + d.index].fetch_add(1, std::memory_order_relaxed) == 0);
+    CORE_CHECK(seen[uint64_t{d.producer} * per_producer + d.index].fetch_add(1, std::memory_order_relaxed) == 0);
     stats->count++;
     stats->checksum += message_hash(d.producer, d.index);
   };
@@ -88,13 +88,13 @@ void consumer(Ring ring, uint32_t id, std::atomic<uint8_t>* seen, uint32_t per_p
       uint32_t len = 0;
       const Status s = ring.pop_wait(buf, sizeof buf, &len, -1, 8);
       if (s == Status::closed) return;
-      CHECK(s == Status::ok);
+      CORE_CHECK(s == Status::ok);
       take(buf, len);
     } else {
       Status s;
       const size_t k = ring.pop_batch_wait(buf, sizeof buf, lens, kBatch, &s, -1, 8);
       if (s == Status::closed) return;
-      CHECK(s == Status::ok && k > 0);
+      CORE_CHECK(s == Status::ok && k > 0);
       size_t off = 0;
       for (size_t j = 0; j < k; j++) {
         take(buf + off, lens[j]);
@@ -111,7 +111,7 @@ int main() {
   const uint32_t per_producer = static_cast<uint32_t>(total / kProducers);
   std::vector<uint64_t> storage((loom::ring::bytes_needed(kCapacity, kSlotSize) + 7) / 8);
   Ring ring;
-  CHECK(Ring::create(storage.data(), storage.size() * 8, kCapacity, kSlotSize, &ring) == loom::ring::AttachError::none);
+  CORE_CHECK(Ring::create(storage.data(), storage.size() * 8, kCapacity, kSlotSize, &ring) == loom::ring::AttachError::none);
 
   std::unique_ptr<std::atomic<uint8_t>[]> seen(new std::atomic<uint8_t>[uint64_t{kProducers} * per_producer]);
   for (uint64_t i = 0; i < uint64_t{kProducers} * per_producer; i++) seen[i].store(0, std::memory_order_relaxed);
@@ -131,15 +131,15 @@ int main() {
   }
   for (uint32_t p = 0; p < kProducers; p++)
     for (uint32_t i = 0; i < per_producer; i++) expected += message_hash(p, i);
-  CHECK(count == uint64_t{kProducers} * per_producer);
-  CHECK(checksum == expected);
-  for (uint64_t i = 0; i < count; i++) CHECK(seen[i].load() == 1);
+  CORE_CHECK(count == uint64_t{kProducers} * per_producer);
+  CORE_CHECK(checksum == expected);
+  for (uint64_t i = 0; i < count; i++) CORE_CHECK(seen[i].load() == 1);
 
   // After close: pushes fail with closed, pops report closed (drained).
   uint8_t b[kSlotSize] = {};
   uint32_t len = 0;
-  CHECK(ring.try_push(b, 8) == Status::closed);
-  CHECK(ring.try_pop(b, sizeof b, &len) == Status::closed);
+  CORE_CHECK(ring.try_push(b, 8) == Status::closed);
+  CORE_CHECK(ring.try_pop(b, sizeof b, &len) == Status::closed);
   std::printf("ring_threads_test: %u producers, %u consumers, %llu messages ok\n", kProducers, kConsumers,
               static_cast<unsigned long long>(count));
   return 0;
