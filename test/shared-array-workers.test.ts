@@ -1,26 +1,16 @@
 // SharedArray across real worker processes: init on each worker's localindexes,
 // writes seen everywhere, one mapping per process, the pids rules (outside pids,
 // two hosts, without the master), failures on workers, and no segment left.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as loom from 'loom';
-import { addprocs, remotecallFetch, remotecallWait, rmprocs, SharedArray, workers } from 'loom';
-import { fileBytes, segmentsOf } from './fixtures/shared-leaks.js';
+import { addprocs, remotecallFetch, remotecallWait, rmprocs, SharedArray } from 'loom';
+import { fileBytes, segmentsOf, workersForFile } from './fixtures/shared-leaks.js';
 
-const osPids: number[] = [process.pid];
-
-before(async () => {
-  await addprocs(2);
-  for (const p of workers()) osPids.push(await remotecallFetch(p, () => process.pid));
-});
-
-after(async () => {
-  await rmprocs(...workers().filter((p) => p !== 1));
-  assert.deepEqual(segmentsOf(...osPids), [], 'no segment of this test or its workers left');
-});
+const osPids = workersForFile(2);
 
 test('init runs on every worker over its localindexes; the master only drives', async () => {
   const S = await SharedArray.create(Int32Array, [5, 3], {

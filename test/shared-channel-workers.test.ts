@@ -1,21 +1,11 @@
 // SharedChannel across real worker processes: producers and consumers on different
 // processes, blocking waits woken across processes, pids rules, no segment left.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addprocs, remotecall, remotecallFetch, rmprocs, SharedChannel, wait, workers } from 'loom';
-import { segmentsOf } from './fixtures/shared-leaks.js';
+import { remotecall, remotecallFetch, SharedChannel, wait } from 'loom';
+import { workersForFile } from './fixtures/shared-leaks.js';
 
-const osPids: number[] = [process.pid];
-
-before(async () => {
-  await addprocs(2);
-  for (const p of workers()) osPids.push(await remotecallFetch(p, () => process.pid));
-});
-
-after(async () => {
-  await rmprocs(...workers().filter((p) => p !== 1));
-  assert.deepEqual(segmentsOf(...osPids), [], 'no segment of this test or its workers left');
-});
+workersForFile(2);
 
 test('a worker produces, the master consumes, in order; take waits across processes', async () => {
   const ch = await SharedChannel.create<number>(8);
