@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { addprocs, interrupt, InterruptException, rmprocs, SSHManager, workers } from 'loom';
 import { managedWorker } from '../lib/cluster/addprocs.js';
-import { alive, echo, echoFixture, evalOn, info, relay, spin } from './fixtures/cluster-client.js';
+import { alive, echo, echoFixture, info, relay, spin } from './fixtures/cluster-client.js';
 import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/cluster-sshd.js';
 
 const skip = sshdUnavailable();

@@ -117,7 +117,7 @@ function sshBaseArgs(machine: Machine, sshflags: readonly string[]): string[] {
 }
 
 /** The remote command line: cd to dir, pass the timeout, run the worker. */
-function remoteCommand(machine: Machine, params: LaunchParams, bind: string, timeout: number): string {
+function remoteCommand(params: LaunchParams, bind: string, timeout: number): string {
   const exename = params.exename ?? workerBinPath;
   const isScript = /\.[cm]?js$/.test(exename);
   let words: string[];
@@ -133,7 +133,7 @@ async function launchOne(machine: Machine, params: LaunchParams, timeout: number
   // behind a tunnel, on the machine's loopback only.
   const bindHost = machine.bindAddr ?? (params.tunnel ? '127.0.0.1' : machine.host);
   const bind = `${bindHost.includes(':') ? `[${bindHost}]` : bindHost}${machine.bindPort !== undefined ? `:${machine.bindPort}` : ''}`;
-  const args = [...sshBaseArgs(machine, params.sshflags), '-o', 'ClearAllForwardings=yes', machine.sshHost, remoteCommand(machine, params, bind, timeout)];
+  const args = [...sshBaseArgs(machine, params.sshflags), '-o', 'ClearAllForwardings=yes', machine.sshHost, remoteCommand(params, bind, timeout)];
   const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const config = new WorkerConfig({
     process: child,
