@@ -1,36 +1,12 @@
 // The README's tasks examples run as written and print what the README says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readmeExamples, runExample } from './fixtures/readme-examples.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function examples(): { code: string; expected: string }[] {
-  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Tasks in one process');
-  assert.ok(start >= 0, 'README has a tasks section');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  const blocks = [...section.matchAll(/```(js|text)\n([\s\S]*?)```/g)];
-  const out: { code: string; expected: string }[] = [];
-  for (let i = 0; i < blocks.length; i++) {
-    if (blocks[i]![1] === 'js') {
-      const next = blocks[i + 1];
-      assert.ok(next && next[1] === 'text', 'each js example is followed by its output');
-      out.push({ code: blocks[i]![2]!, expected: next[2]! });
-    }
-  }
-  return out;
-}
-
-test('every js example of the README tasks section runs and prints its documented output', () => {
-  const list = examples();
+test('every js example of the README tasks section runs and prints its documented output', async () => {
+  const list = readmeExamples('## Tasks in one process');
   assert.ok(list.length >= 2);
   for (const { code, expected } of list) {
-    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 30_000 });
-    assert.equal(stdout.trim(), expected.trim());
+    assert.equal((await runExample(code, 30_000)).trim(), expected.trim());
   }
 });
