@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { ProcessExitedException } from '../errors.js';
 import { Connection, type ConnectionHandlers, type Message } from './connection.js';
+import { loadDeferredLibrary } from './deferred-library.js';
 import { holdWhile } from './keep-alive.js';
 import { clusterLog } from './log.js';
 import { getTopology } from './topology.js';
@@ -192,7 +193,12 @@ function dispatch(msg: Message, from: number): void {
     held.push([msg, from]);
     return;
   }
-  const h = handlers.get(msg.type);
+  let h = handlers.get(msg.type);
+  if (h === undefined) {
+    // A worker that deferred loading the layers above loads them now: their handlers register as they load.
+    loadDeferredLibrary();
+    h = handlers.get(msg.type);
+  }
   if (h === undefined) {
     clusterLog(`dropped a message of unknown type '${msg.type}' from process ${from}`);
     return;

@@ -22,6 +22,7 @@ import {
   ProcessExitedException,
   RemoteException,
 } from '../errors.js';
+import { loadDeferredLibrary } from './deferred-library.js';
 
 /** How a handle type travels; see registerHandle. */
 export interface HandleSpec<T> {
@@ -272,7 +273,12 @@ function decodeValue(v: unknown, from: number): unknown {
     const tag = o[HANDLE_KEY] as string;
     const data = decodeValue(o.d, from);
     if (tag === ERROR_TAG) return decodeError(data as EncodedError);
-    const spec = specsByTag.get(tag);
+    let spec = specsByTag.get(tag);
+    if (spec === undefined) {
+      // The layer of that handle may not be loaded yet on this worker: its module registers the tag.
+      loadDeferredLibrary();
+      spec = specsByTag.get(tag);
+    }
     if (spec === undefined) {
       throw new TypeError(`received a handle with tag '${tag}' from process ${from}, but no handler for it is registered here`);
     }

@@ -5,15 +5,21 @@
 // stays open for its whole life: end of stdin means its launcher is gone, and
 // the worker exits (--ignore-stdin-eof turns that off).
 //
-// Start-up is kept lean: the worker announces itself first, then loads the
-// whole library (whose layers register their message handlers and handles
-// here) in one synchronous pass while process 1 connects and sends the join,
-// which waits in the socket meanwhile. The SIGINT helper thread starts only
-// after the join (worker-runtime.ts), so that its boot does not compete with
-// the library load for the CPU.
+// Start-up is kept lean: the worker loads only the cluster runtime and the
+// answers to process 1's set-up questions, announces itself, and joins. The
+// layers above (about seventy modules, most of a worker's start-up time) load
+// in one synchronous pass when something first needs them: a message of theirs
+// or a handle of theirs arriving (deferred-library.ts). Where Node cannot
+// require an ES module, the worker loads them through import() right after
+// announcing, and its join acknowledgement waits for them. The SIGINT helper
+// thread starts only after the join (worker-runtime.ts), so that its boot does
+// not compete with the start-up for the CPU.
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import '../remote/ready-answer.js';
+import '../shared/host-answer.js';
 import { isValidCookie } from './cookie.js';
+import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
 import { initWorker, processMessages, setLibraryReady } from './worker-runtime.js';
 
@@ -60,25 +66,25 @@ readCookieLine((cookie) => {
   server.listen(bindPort, bindHost, () => {
     const port = (server.address() as net.AddressInfo).port;
     process.stdout.write(`loom_worker:${port}#${bindHost}\n`);
-    setLibraryReady(loadLibrary());
+    if ((process.features as { require_module?: boolean }).require_module === true) deferLibraryLoad(requireLibrary);
+    else setLibraryReady(import('../index.js'));
   });
 });
 
 /**
- * Loads the whole library: synchronously where Node can require an ES module
- * (one pass, no file reads bouncing through the thread pool: about a third
- * less time than import() on a busy machine), else through import(). Either
- * way it is the same module graph, so user code that imports `loom` on this
- * worker gets these very instances.
+ * Loads the whole library synchronously (one pass, no file reads bouncing
+ * through the thread pool: about a third less time than import() on a busy
+ * machine). It is the same module graph as `import 'loom'`, so user code on
+ * this worker gets these very instances.
  */
-function loadLibrary(): Promise<unknown> {
-  if ((process.features as { require_module?: boolean }).require_module !== true) return import('../index.js');
+function requireLibrary(): void {
   try {
-    return Promise.resolve(createRequire(import.meta.url)('../index.js'));
+    createRequire(import.meta.url)('../index.js');
   } catch (e) {
-    // No import() retry: after a failed require Node 20 trips an internal assertion on the
-    // same graph instead of reporting why. setLibraryReady logs this error.
-    return Promise.reject(e);
+    // Serve anyway: the cluster's own messages work, and the log says what is missing. No
+    // import() retry: after a failed require Node 20 trips an internal assertion on the same
+    // graph instead of reporting why.
+    clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
   }
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../cluster/index.js';
 import { decodeError, encodeError, type WireError } from './errors-wire.js';
 import { forgetPeer, withSentJournal } from './function-shipping.js';
+import { READY_REQUEST } from './ready-answer.js';
 
 let beforeSend: ((to: number) => void) | undefined;
 
@@ -164,12 +165,12 @@ onProcessExit((pid) => {
   }
 });
 
-// A new worker loads the library while it joins; its messages of this layer
-// wait until then, but values in them are decoded on arrival, so a function or
-// reference sent before this layer registered its handles there would be
-// refused. addprocs therefore resolves only once the worker answered this
-// plain request, which it can do only with the library loaded.
-onMessage('remote.ready', (msg, from) => reply(from, msg.i as number, true));
+// addprocs resolves only once a new worker answered this plain request
+// (ready-answer.ts): it is connected and serves. A loom-worker answers before
+// it has loaded the layers above the cluster: its first message or handle that
+// needs them loads them (cluster/deferred-library.ts), so that a function or
+// reference sent to it is decoded all the same. A worker started by other
+// means (initWorker) answers once its program has loaded the library.
 const kReadySeconds = 30;
 if (!isWorker()) {
   addWorkerSetup(async (pid) => {
@@ -181,7 +182,7 @@ if (!isWorker()) {
       );
     });
     try {
-      await Promise.race([request(pid, { type: 'remote.ready' }), late]);
+      await Promise.race([request(pid, { type: READY_REQUEST }), late]);
     } finally {
       clearTimeout(timer);
     }

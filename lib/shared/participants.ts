@@ -4,6 +4,7 @@
 import { addWorkerSetup, myid, onMessage, onProcessExit, procs, send } from '../cluster/index.js';
 import { CompositeException } from '../errors.js';
 import { remotecallFetch, remotecallWait, remoteFn } from '../remote/index.js';
+import { HOST_ANSWER, HOST_QUESTION } from './host-answer.js';
 import { hostIdentity } from './host-identity.js';
 
 const entry = new URL('./remote-entry.js', import.meta.url).href;
@@ -27,14 +28,11 @@ function hostIdentityOf(pid: number): Promise<string> {
 
 // Each new worker tells process 1 its host identity while addprocs sets it up, so that
 // default pids need no round trip later. The question is a plain message of this
-// layer: the worker answers once its library (this layer included) has loaded.
-const hostQuestion = 'shared.host?';
-const hostAnswer = 'shared.host';
+// layer; host-answer.ts answers it (a worker loads that before it joins).
 const hostWaiters = new Map<number, (identity: string) => void>();
 const joinAnswerSeconds = 30;
 
-onMessage(hostQuestion, (_msg, from) => send(from, { type: hostAnswer, identity: hostIdentity() }));
-onMessage(hostAnswer, (msg, from) => {
+onMessage(HOST_ANSWER, (msg, from) => {
   if (typeof msg.identity === 'string') hostWaiters.get(from)?.(msg.identity);
 });
 
@@ -57,7 +55,7 @@ addWorkerSetup(
         done();
       });
       try {
-        send(pid, { type: hostQuestion });
+        send(pid, { type: HOST_QUESTION });
       } catch {
         done();
       }
