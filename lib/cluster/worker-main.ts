@@ -5,23 +5,28 @@
 // stays open for its whole life: end of stdin means its launcher is gone, and
 // the worker exits (--ignore-stdin-eof turns that off).
 //
-// Start-up is kept lean: the worker loads only the cluster runtime and the
-// answers to process 1's set-up questions, announces itself, and joins. The
-// layers above (about seventy modules, most of a worker's start-up time) load
-// in one synchronous pass when something first needs them: a message of theirs
-// or a handle of theirs arriving (deferred-library.ts). Where Node cannot
-// require an ES module, the worker loads them through import() right after
-// announcing, and its join acknowledgement waits for them. The SIGINT helper
-// thread starts only after the join (worker-runtime.ts), so that its boot does
-// not compete with the start-up for the CPU.
+// Start-up is kept lean: the worker reads its cookie and listens at once,
+// announces itself, and only then loads the cluster runtime and the answers to
+// process 1's set-up questions (synchronously where Node can require an ES
+// module), while process 1 connects and sends the join, which waits in the
+// socket meanwhile. The layers above (about seventy modules, most of a
+// worker's start-up time) load in one synchronous pass when something first
+// needs them: a message of theirs or a handle of theirs arriving
+// (deferred-library.ts). Where Node cannot require an ES module, the worker
+// loads them through import() right after announcing, and its join
+// acknowledgement waits for them. The SIGINT helper thread starts only after
+// the join (worker-runtime.ts), so that its boot does not compete with the
+// start-up for the CPU.
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import '../remote/ready-answer.js';
-import '../shared/host-answer.js';
 import { isValidCookie } from './cookie.js';
-import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
-import { initWorker, processMessages, setLibraryReady } from './worker-runtime.js';
+
+type Runtime = typeof import('./worker-runtime.js');
+type DeferredLibrary = typeof import('./deferred-library.js');
+
+const canRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
+const requireHere = createRequire(import.meta.url);
 
 const args = process.argv.slice(2);
 let bindHost = '127.0.0.1';
@@ -51,25 +56,63 @@ for (let i = 0; i < args.length; i++) {
 process.on('uncaughtException', (e) => clusterLog(`uncaught exception on this worker: ${e?.stack ?? e}`));
 process.on('unhandledRejection', (e) => clusterLog(`unhandled rejection on this worker: ${(e as Error)?.stack ?? e}`));
 
-readCookieLine((cookie) => {
-  initWorker(cookie);
+let cookie: string | null = null;
+let port: number | null = null;
+let runtime: Runtime | null = null;
+/** Connections from other workers that came before the runtime was loaded (only with import()). */
+const early: net.Socket[] = [];
+
+const server = net.createServer((socket) => {
+  socket.setNoDelay(true);
+  if (runtime === null) early.push(socket);
+  else serve(runtime, socket);
+});
+server.on('error', (e) => fatal(`cannot listen on ${bindHost}:${bindPort}: ${e.message}`));
+server.listen(bindPort, bindHost, () => {
+  port = (server.address() as net.AddressInfo).port;
+  announce();
+});
+readCookieLine((c) => {
+  cookie = c;
+  announce();
+});
+
+/** Once both the cookie and the port are there: tells the launcher where to connect, then loads what serving needs. */
+function announce(): void {
+  if (cookie === null || port === null) return;
+  process.stdout.write(`loom_worker:${port}#${bindHost}\n`);
+  if (canRequireEsm) {
+    const rt = requireHere('./worker-runtime.js') as Runtime;
+    requireHere('../remote/ready-answer.js');
+    requireHere('../shared/host-answer.js');
+    (requireHere('./deferred-library.js') as DeferredLibrary).deferLibraryLoad(requireLibrary);
+    startServing(rt, cookie);
+  } else {
+    const c = cookie;
+    Promise.all([import('./worker-runtime.js'), import('../remote/ready-answer.js'), import('../shared/host-answer.js')]).then(
+      ([rt]) => {
+        rt.setLibraryReady(import('../index.js'));
+        startServing(rt, c);
+      },
+      (e: unknown) => fatal(`cannot load the cluster runtime: ${(e as Error)?.stack ?? e}`),
+    );
+  }
+}
+
+function startServing(rt: Runtime, c: string): void {
+  rt.initWorker(c);
+  runtime = rt;
   if (masterFd !== null) {
     // The cookie handshake runs on it as on any connection; other workers still come over TCP.
     const master = new net.Socket({ fd: masterFd, readable: true, writable: true });
-    processMessages(master, master, `from the launcher (fd ${masterFd})`);
+    rt.processMessages(master, master, `from the launcher (fd ${masterFd})`);
   }
-  const server = net.createServer((socket) => {
-    socket.setNoDelay(true);
-    processMessages(socket, socket, `from ${socket.remoteAddress}:${socket.remotePort}`);
-  });
-  server.on('error', (e) => fatal(`cannot listen on ${bindHost}:${bindPort}: ${e.message}`));
-  server.listen(bindPort, bindHost, () => {
-    const port = (server.address() as net.AddressInfo).port;
-    process.stdout.write(`loom_worker:${port}#${bindHost}\n`);
-    if ((process.features as { require_module?: boolean }).require_module === true) deferLibraryLoad(requireLibrary);
-    else setLibraryReady(import('../index.js'));
-  });
-});
+  for (const socket of early.splice(0)) serve(rt, socket);
+}
+
+function serve(rt: Runtime, socket: net.Socket): void {
+  rt.processMessages(socket, socket, `from ${socket.remoteAddress}:${socket.remotePort}`);
+}
 
 /**
  * Loads the whole library synchronously (one pass, no file reads bouncing
@@ -79,7 +122,7 @@ readCookieLine((cookie) => {
  */
 function requireLibrary(): void {
   try {
-    createRequire(import.meta.url)('../index.js');
+    requireHere('../index.js');
   } catch (e) {
     // Serve anyway: the cluster's own messages work, and the log says what is missing. No
     // import() retry: after a failed require Node 20 trips an internal assertion on the same

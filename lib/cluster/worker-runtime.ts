@@ -2,11 +2,11 @@
 // takes its id, the topology and the other workers' addresses from the join
 // message, acknowledges once the library is loaded, and exits as soon as its
 // connection to process 1 is gone: no orphans.
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { ClusterManager } from './cluster-manager.js';
 import { Connection, type Message } from './connection.js';
 import { setCookie } from './cookie.js';
-import { installWorkerSigintHandler } from './interruptible.js';
 import { clusterLog } from './log.js';
 import {
   addPeer,
@@ -118,8 +118,19 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
   // library load and the join for the CPU); runs made before it is up wait for it, and process 1
   // holds interrupts back until this notice says a SIGINT cannot kill this worker any more.
   setImmediate(() => {
-    void installWorkerSigintHandler().then(() => conn.send({ type: 'cluster.interruptible' }));
+    void loadInterruptible()
+      .then((m) => m.installWorkerSigintHandler())
+      .then(() => conn.send({ type: 'cluster.interruptible' }));
   });
+}
+
+/** interruptible.ts (with node:vm and the helper's node:worker_threads) is not needed before the join: it loads then. */
+function loadInterruptible(): Promise<typeof import('./interruptible.js')> {
+  if ((process.features as { require_module?: boolean }).require_module === true) {
+    // Synchronously where Node can: an import() in flight would trip a later require of the library.
+    return Promise.resolve(createRequire(import.meta.url)('./interruptible.js') as typeof import('./interruptible.js'));
+  }
+  return import('./interruptible.js');
 }
 
 /** Records a peer; in a custom topology dials it when this worker's connectIdents name it (resolves when welcomed). */
