@@ -61,6 +61,14 @@ export function whenInterruptible(pid: number): Promise<void> {
   if (interruptible.has(pid) || getPeer(pid)?.exited !== false) return Promise.resolve();
   return new Promise((resolve) => {
     const list = interruptibleWaiters.get(pid) ?? [];
+    // A worker starts its SIGINT handling when it gets work, or when asked (worker-runtime.ts).
+    if (list.length === 0) {
+      try {
+        send(pid, { type: 'cluster.interruptible?' });
+      } catch {
+        // It is gone: its exit releases the waiters.
+      }
+    }
     list.push(resolve);
     interruptibleWaiters.set(pid, list);
   });

@@ -13,6 +13,11 @@ export function deferLibraryLoad(load: () => void): void {
   pending = load;
 }
 
+/** Whether a load is registered and has not run yet. */
+export function libraryDeferred(): boolean {
+  return pending !== null;
+}
+
 /** Runs the deferred load now, if there is one still to run; a second call does nothing. */
 export function loadDeferredLibrary(): void {
   const load = pending;

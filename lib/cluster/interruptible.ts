@@ -12,7 +12,7 @@
 // turn (no Promise, AbortController or closure per call).
 import vm from 'node:vm';
 import { InterruptException } from '../errors.js';
-import { isWorker } from './membership.js';
+import { isWorker, send } from './membership.js';
 import { enterRun, leaveRun, startSigintHelper } from './sigint-helper.js';
 
 /**
@@ -225,8 +225,18 @@ function installSigint(): void {
     // Without the helper, a plain listener keeps SIGINT from killing the worker (runs then cost more).
     if (!ok) process.on('SIGINT', onWorkerSigint);
     helperSettled = true;
+    tellInterruptible();
     return ok;
   });
+}
+
+/** Process 1 sends no SIGINT to a worker before this notice: from now on a SIGINT cannot kill it. */
+function tellInterruptible(): void {
+  try {
+    send(1, { type: 'cluster.interruptible' });
+  } catch {
+    // Process 1 is gone: this worker is exiting.
+  }
 }
 
 /** A SIGINT outside a script run: fails the async work in flight. */
@@ -237,10 +247,17 @@ export function onWorkerSigint(): void {
 }
 
 /**
- * The worker runtime calls this first thing; the join waits for the promise,
- * so that no interrupt can reach a worker before it is able to take one.
+ * Starts this worker's SIGINT handling (the helper thread) once; process 1 gets
+ * the 'cluster.interruptible' notice when it is in place, and again for each
+ * later call (the worker runtime calls this to answer process 1's question).
  */
 export function installWorkerSigintHandler(): Promise<boolean> {
+  if (sigintInstalled) {
+    return helperReady.then((ok) => {
+      tellInterruptible();
+      return ok;
+    });
+  }
   installSigint();
   return helperReady;
 }

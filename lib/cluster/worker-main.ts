@@ -121,6 +121,8 @@ function serve(rt: Runtime, socket: net.Socket): void {
  * this worker gets these very instances.
  */
 function requireLibrary(): void {
+  // The worker has work now: its SIGINT helper thread boots on another core meanwhile.
+  runtime?.startInterruptHandling();
   try {
     requireHere('../index.js');
   } catch (e) {

@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ClusterManager } from './cluster-manager.js';
 import { Connection, type Message } from './connection.js';
 import { setCookie } from './cookie.js';
+import { libraryDeferred } from './deferred-library.js';
 import { clusterLog } from './log.js';
 import {
   addPeer,
@@ -47,6 +48,7 @@ export function initWorker(cookie?: string, _manager?: ClusterManager): void {
   onMessage('cluster.peer', (msg) => learnPeer(msg as unknown as PeerNote));
   onMessage('cluster.gone', (msg) => markExited(msg.pid as number, 'removed'));
   onMessage('cluster.exit', () => exitSoon(0));
+  onMessage('cluster.interruptible?', () => startInterruptHandling());
   onMessage('cluster.welcome', (_msg, from) => {
     welcomeWaiters.get(from)?.();
     welcomeWaiters.delete(from);
@@ -114,23 +116,29 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
   await Promise.all([...dialed, libraryLoaded]);
   conn.send({ type: 'cluster.joined', ospid: process.pid });
   // A worker never dies of SIGINT: interrupt() cancels its work instead. The helper thread behind
-  // that starts once the acknowledgement has left (its boot would otherwise compete with the
-  // library load and the join for the CPU); runs made before it is up wait for it, and process 1
-  // holds interrupts back until this notice says a SIGINT cannot kill this worker any more.
-  setImmediate(() => {
-    void loadInterruptible()
-      .then((m) => m.installWorkerSigintHandler())
-      .then(() => conn.send({ type: 'cluster.interruptible' }));
-  });
+  // that (its boot costs about as much CPU as the worker's own start-up) starts when the worker
+  // gets work: with the deferred library load (worker-main.ts), at the first interruptible run,
+  // or when process 1 asks ('cluster.interruptible?', before an interrupt); here, after the
+  // acknowledgement, only if the library is loaded already. Runs made before it is up wait for
+  // it, and process 1 holds interrupts back until the 'cluster.interruptible' notice says a
+  // SIGINT cannot kill this worker any more.
+  if (!libraryDeferred()) setImmediate(startInterruptHandling);
 }
 
-/** interruptible.ts (with node:vm and the helper's node:worker_threads) is not needed before the join: it loads then. */
-function loadInterruptible(): Promise<typeof import('./interruptible.js')> {
+/**
+ * Starts this worker's SIGINT handling, if not yet, and tells process 1 once it
+ * is in place. interruptible.ts (with node:vm and the helper's
+ * node:worker_threads) loads only now; synchronously where Node can require an
+ * ES module, so that the helper thread is booting before this call returns
+ * (and no import() is in flight when the library is required).
+ */
+export function startInterruptHandling(): void {
   if ((process.features as { require_module?: boolean }).require_module === true) {
-    // Synchronously where Node can: an import() in flight would trip a later require of the library.
-    return Promise.resolve(createRequire(import.meta.url)('./interruptible.js') as typeof import('./interruptible.js'));
+    const m = createRequire(import.meta.url)('./interruptible.js') as typeof import('./interruptible.js');
+    void m.installWorkerSigintHandler();
+  } else {
+    void import('./interruptible.js').then((m) => m.installWorkerSigintHandler());
   }
-  return import('./interruptible.js');
 }
 
 /** Records a peer; in a custom topology dials it when this worker's connectIdents name it (resolves when welcomed). */
