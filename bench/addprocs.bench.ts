@@ -4,12 +4,14 @@
 // within 1.3x of the bare spawns.
 //
 // Two rounds: first with only the cluster layer loaded on process 1 (ready =
-// connected and joined; a loom-worker acknowledges the join once it has loaded
-// the library), then with the whole library, as a user imports it (ready also
-// waits for the upper layers' addWorkerSetup hooks, e.g. the remote layer
-// answering on the new worker). The second round also times a first remote
-// call on every new worker right after addprocs: a worker starts its SIGINT
-// helper thread only after the join, and its first call waits for that thread.
+// connected and joined), then with the whole library, as a user imports it
+// (ready also waits for the upper layers' addWorkerSetup hooks, e.g. the remote
+// layer answering on the new worker). A loom-worker joins and answers those
+// with only the cluster runtime loaded; the layers above load when its first
+// message or handle needs them, and its SIGINT helper thread starts then too.
+// So the second round also times a first remote call on every new worker
+// right after addprocs: that call pays for the library load (and waits for
+// the helper thread).
 import { spawn } from 'node:child_process';
 import { addprocs, rmprocs } from '../lib/cluster/index.js';
 import { percentile, printTable, type ResultRow } from './harness.js';
