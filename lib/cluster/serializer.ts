@@ -181,9 +181,9 @@ function encodeArray(a: unknown[]): unknown[] {
     if (y !== x && out === null) out = a.slice(0, i);
     if (out !== null) out.push(y);
   }
-  const r = out ?? a;
-  memo.set(a, r);
-  return r;
+  if (out === null) return a; // memo already maps it to itself
+  memo.set(a, out);
+  return out;
 }
 
 function encodeObject(o: Record<string, unknown>): Record<string, unknown> {
@@ -197,9 +197,9 @@ function encodeObject(o: Record<string, unknown>): Record<string, unknown> {
       out[k] = y;
     }
   }
-  const r = out ?? o;
-  memo.set(o, r);
-  return r;
+  if (out === null) return o; // memo already maps it to itself
+  memo.set(o, out);
+  return out;
 }
 
 function encodeMap(m: Map<unknown, unknown>): Map<unknown, unknown> {
