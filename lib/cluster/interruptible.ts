@@ -86,12 +86,18 @@ export function untrackAsync(work: AsyncInterruptible): boolean {
   return pendingAsync.delete(work);
 }
 
-function drain(): void {
+/** Swaps the queue with the (empty) running list and returns what was queued. */
+function takeBatch(): Interruptible[] {
   scheduled = false;
   const batch = queue;
   queue = running;
   running = batch;
   at = 0;
+  return batch;
+}
+
+function drain(): void {
+  const batch = takeBatch();
   while (at < batch.length) {
     enterRun();
     try {
@@ -110,11 +116,7 @@ function drain(): void {
 
 /** drain() for process 1: the same protocol, run directly. */
 function drainPlain(): void {
-  scheduled = false;
-  const batch = queue;
-  queue = running;
-  running = batch;
-  at = 0;
+  const batch = takeBatch();
   while (at < batch.length) {
     try {
       (globalThis as Record<symbol, () => void>)[SLOT]!();
