@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { COOKIE_LENGTH, cookieMatches, getCookie } from './cookie.js';
 import { FrameError, FrameReader, FrameWriter } from './framing.js';
 import { clusterLog } from './log.js';
-import { decodeMessage, encodeForWire, lastJsonFlags } from './serializer.js';
+import { decodeMessage, encodeForWire, lastJsonFrameFlags } from './serializer.js';
 
 /** A message between processes; `type` names its handler (see onMessage). */
 export interface Message {
@@ -77,7 +77,7 @@ export class Connection {
   send(msg: Message): void {
     if (this.closedFlag) return;
     const r = encodeForWire(msg, this.peer);
-    if (typeof r === 'string') this.writer.writeStringFrame(lastJsonFlags, r);
+    if (typeof r === 'string') this.writer.writeStringFrame(lastJsonFrameFlags(), r);
     else this.writer.writeFrame(r);
   }
 

@@ -1,4 +1,4 @@
-// Workers on this machine: `node [exeflags] worker-main.js --bind-to 127.0.0.1
+// Workers on this machine: `node [exeflags] worker.cjs --bind-to 127.0.0.1
 // --master-fd 3` per worker, the cookie written on its stdin (which stays open:
 // its end tells the worker that process 1 is gone), its announcement read from
 // its stdout. Process 1 talks to it over a socketpair on its fd 3 (a round trip

@@ -88,11 +88,16 @@ const JSON_MAX_NODES = 256;
 export const FLAG_JSON = 2;
 
 /** The flags byte of the last encodeForWire that returned a string. */
-export let lastJsonFlags = 0;
+let lastJsonFlags = 0;
+
+/** The flags byte that goes with the JSON string encodeForWire returned last. */
+export function lastJsonFrameFlags(): number {
+  return lastJsonFlags;
+}
 
 /**
  * Serializes one message for process `to`: a JSON string (its flags in
- * `lastJsonFlags`; the frame writer puts both in its buffer), or a Buffer that
+ * `lastJsonFrameFlags()`; the frame writer puts both in its buffer), or a Buffer that
  * is the whole frame body (flags byte + v8 bytes).
  */
 export function encodeForWire(msg: unknown, to: number): string | Buffer {

@@ -1,117 +1,102 @@
 // The worker process (bin `loom-worker`, like `julia --worker`):
-//   loom-worker [--bind-to host[:port]] [--ignore-stdin-eof]
+//   loom-worker [--bind-to host[:port]] [--master-fd N] [--ignore-stdin-eof]
 // reads the cluster cookie from its stdin (one line, 32 hex characters),
 // listens on TCP, prints `loom_worker:<port>#<host>`, and serves. Its stdin
 // stays open for its whole life: end of stdin means its launcher is gone, and
 // the worker exits (--ignore-stdin-eof turns that off).
 //
-// Start-up is kept lean: the worker reads its cookie and listens at once,
-// announces itself, and only then loads the cluster runtime and the answers to
-// process 1's set-up questions (synchronously where Node can require an ES
-// module), while process 1 connects and sends the join, which waits in the
-// socket meanwhile. The layers above (about seventy modules, most of a
-// worker's start-up time) load in one synchronous pass when something first
-// needs them: a message of theirs or a handle of theirs arriving
-// (deferred-library.ts). Where Node cannot require an ES module, the worker
-// loads them through import() right after announcing, and its join
-// acknowledgement waits for them. The SIGINT helper thread starts only after
-// the join (worker-runtime.ts), so that its boot does not compete with the
-// start-up for the CPU.
+// Start-up is kept lean. A worker runs `boot.cjs`, one CommonJS file that
+// holds this module and everything it imports (the cluster runtime and the
+// answers to process 1's set-up questions; scripts/bundle-boot.mjs builds it,
+// and the ES module files of those modules re-export from it, so there is one
+// instance of each). One CommonJS file loads in a third of the time of the
+// same fifteen ES modules, and Node does not start its ES module loader for
+// it. The layers above (about seventy ES modules, most of a worker's start-up
+// time) load in one synchronous pass when something first needs them: a
+// message of theirs or a handle of theirs arriving (deferred-library.ts).
+// Where Node cannot require an ES module, the worker loads them through
+// import() at once instead, and its join acknowledgement waits for them. The
+// SIGINT helper thread starts only when the worker gets work
+// (worker-runtime.ts), so that its boot does not compete with the start-up
+// for the CPU.
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import '../remote/ready-answer.js';
+import '../shared/host-answer.js';
 import { isValidCookie } from './cookie.js';
+import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
-
-type Runtime = typeof import('./worker-runtime.js');
-type DeferredLibrary = typeof import('./deferred-library.js');
+import { onMessage } from './membership.js';
+import { initWorker, processMessages, setLibraryReady, startInterruptHandling } from './worker-runtime.js';
 
 const canRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
-const requireHere = createRequire(import.meta.url);
 
-const args = process.argv.slice(2);
-let bindHost = '127.0.0.1';
-let bindPort = 0;
-let watchStdin = true;
-/** A socket inherited from the launcher that process 1 talks on (a local worker: a socketpair, cheaper than TCP). */
-let masterFd: number | null = null;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i]!;
-  if (a === '--bind-to') {
-    const v = args[++i] ?? '';
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(v);
-    if (m === null) fatal(`--bind-to expects host[:port], got '${v}'`);
-    bindHost = m[1]!.replace(/^\[|\]$/g, '');
-    bindPort = m[2] === undefined ? 0 : Number(m[2]);
-  } else if (a === '--master-fd') {
-    const v = args[++i] ?? '';
-    if (!/^\d+$/.test(v) || Number(v) < 3) fatal(`--master-fd expects a descriptor number of 3 or more, got '${v}'`);
-    masterFd = Number(v);
-  } else if (a === '--ignore-stdin-eof') {
-    watchStdin = false;
-  } else {
-    fatal(`unknown argument '${a}' (usage: loom-worker [--bind-to host[:port]] [--master-fd N] [--ignore-stdin-eof])`);
+interface WorkerArgs {
+  bindHost: string;
+  bindPort: number;
+  watchStdin: boolean;
+  /** A socket inherited from the launcher that process 1 talks on (a local worker: a socketpair, cheaper than TCP). */
+  masterFd: number | null;
+}
+
+/** Runs this process as a worker (what dist/lib/cluster/worker.cjs and bin/loom-worker.js do). */
+export function runWorkerMain(argv: readonly string[] = process.argv.slice(2)): void {
+  const args = parseArgs(argv);
+  process.on('uncaughtException', (e) => clusterLog(`uncaught exception on this worker: ${e?.stack ?? e}`));
+  process.on('unhandledRejection', (e) => clusterLog(`unhandled rejection on this worker: ${(e as Error)?.stack ?? e}`));
+
+  let cookie: string | null = null;
+  let port: number | null = null;
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    processMessages(socket, socket, `from ${socket.remoteAddress}:${socket.remotePort}`);
+  });
+  server.on('error', (e) => fatal(`cannot listen on ${args.bindHost}:${args.bindPort}: ${e.message}`));
+  server.listen(args.bindPort, args.bindHost, () => {
+    port = (server.address() as net.AddressInfo).port;
+    announce();
+  });
+  readCookieLine(args.watchStdin, (c) => {
+    cookie = c;
+    announce();
+  });
+
+  /** Once both the cookie and the port are there: serves, then tells the launcher where to connect. */
+  function announce(): void {
+    if (cookie === null || port === null) return;
+    initWorker(cookie);
+    if (canRequireEsm) deferLibraryLoad(requireLibrary);
+    else setLibraryReady(import('../index.js'));
+    if (args.masterFd !== null) {
+      // The cookie handshake runs on it as on any connection; other workers still come over TCP.
+      const master = new net.Socket({ fd: args.masterFd, readable: true, writable: true });
+      processMessages(master, master, `from the launcher (fd ${args.masterFd})`);
+    }
+    process.stdout.write(`loom_worker:${port}#${args.bindHost}\n`);
   }
 }
 
-process.on('uncaughtException', (e) => clusterLog(`uncaught exception on this worker: ${e?.stack ?? e}`));
-process.on('unhandledRejection', (e) => clusterLog(`unhandled rejection on this worker: ${(e as Error)?.stack ?? e}`));
-
-let cookie: string | null = null;
-let port: number | null = null;
-let runtime: Runtime | null = null;
-/** Connections from other workers that came before the runtime was loaded (only with import()). */
-const early: net.Socket[] = [];
-
-const server = net.createServer((socket) => {
-  socket.setNoDelay(true);
-  if (runtime === null) early.push(socket);
-  else serve(runtime, socket);
-});
-server.on('error', (e) => fatal(`cannot listen on ${bindHost}:${bindPort}: ${e.message}`));
-server.listen(bindPort, bindHost, () => {
-  port = (server.address() as net.AddressInfo).port;
-  announce();
-});
-readCookieLine((c) => {
-  cookie = c;
-  announce();
-});
-
-/** Once both the cookie and the port are there: tells the launcher where to connect, then loads what serving needs. */
-function announce(): void {
-  if (cookie === null || port === null) return;
-  process.stdout.write(`loom_worker:${port}#${bindHost}\n`);
-  if (canRequireEsm) {
-    const rt = requireHere('./worker-runtime.js') as Runtime;
-    requireHere('../remote/ready-answer.js');
-    requireHere('../shared/host-answer.js');
-    (requireHere('./deferred-library.js') as DeferredLibrary).deferLibraryLoad(requireLibrary);
-    startServing(rt, cookie);
-  } else {
-    const c = cookie;
-    Promise.all([import('./worker-runtime.js'), import('../remote/ready-answer.js'), import('../shared/host-answer.js')]).then(
-      ([rt]) => {
-        rt.setLibraryReady(import('../index.js'));
-        startServing(rt, c);
-      },
-      (e: unknown) => fatal(`cannot load the cluster runtime: ${(e as Error)?.stack ?? e}`),
-    );
+function parseArgs(argv: readonly string[]): WorkerArgs {
+  const out: WorkerArgs = { bindHost: '127.0.0.1', bindPort: 0, watchStdin: true, masterFd: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--bind-to') {
+      const v = argv[++i] ?? '';
+      const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(v);
+      if (m === null) fatal(`--bind-to expects host[:port], got '${v}'`);
+      out.bindHost = m[1]!.replace(/^\[|\]$/g, '');
+      out.bindPort = m[2] === undefined ? 0 : Number(m[2]);
+    } else if (a === '--master-fd') {
+      const v = argv[++i] ?? '';
+      if (!/^\d+$/.test(v) || Number(v) < 3) fatal(`--master-fd expects a descriptor number of 3 or more, got '${v}'`);
+      out.masterFd = Number(v);
+    } else if (a === '--ignore-stdin-eof') {
+      out.watchStdin = false;
+    } else {
+      fatal(`unknown argument '${a}' (usage: loom-worker [--bind-to host[:port]] [--master-fd N] [--ignore-stdin-eof])`);
+    }
   }
-}
-
-function startServing(rt: Runtime, c: string): void {
-  rt.initWorker(c);
-  runtime = rt;
-  if (masterFd !== null) {
-    // The cookie handshake runs on it as on any connection; other workers still come over TCP.
-    const master = new net.Socket({ fd: masterFd, readable: true, writable: true });
-    rt.processMessages(master, master, `from the launcher (fd ${masterFd})`);
-  }
-  for (const socket of early.splice(0)) serve(rt, socket);
-}
-
-function serve(rt: Runtime, socket: net.Socket): void {
-  rt.processMessages(socket, socket, `from ${socket.remoteAddress}:${socket.remotePort}`);
+  return out;
 }
 
 /**
@@ -122,7 +107,8 @@ function serve(rt: Runtime, socket: net.Socket): void {
  */
 function requireLibrary(): void {
   // The worker has work now: its SIGINT helper thread boots on another core meanwhile.
-  runtime?.startInterruptHandling();
+  startInterruptHandling();
+  const requireHere = createRequire(import.meta.url);
   try {
     requireHere('../index.js');
   } catch (e) {
@@ -130,10 +116,16 @@ function requireLibrary(): void {
     // import() retry: after a failed require Node 20 trips an internal assertion on the same
     // graph instead of reporting why.
     clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
+    return;
+  }
+  // A dist/ rebuilt by tsc alone has ES modules where the bundle's re-exports belong: the
+  // library would then talk to a second, silent copy of the cluster runtime.
+  if ((requireHere('./membership.js') as { onMessage?: unknown }).onMessage !== onMessage) {
+    clusterLog('the library loaded a second copy of the cluster runtime: dist/ is half built (run `npm run build`, which bundles boot.cjs)');
   }
 }
 
-function readCookieLine(then: (cookie: string) => void): void {
+function readCookieLine(watchStdin: boolean, then: (cookie: string) => void): void {
   let text = '';
   let done = false;
   const stdin = process.stdin;

@@ -4,8 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** The compiled worker entry (dist/lib/cluster/worker-main.js): what LocalManager runs. */
-export const workerMainPath = path.join(here, 'worker-main.js');
+/**
+ * The worker entry, what LocalManager runs: dist/lib/cluster/worker.cjs, which
+ * runs worker-main.ts from the start-up bundle boot.cjs (both built by
+ * scripts/bundle-boot.mjs).
+ */
+export const workerMainPath = path.join(here, 'worker.cjs');
 
 /** The `loom-worker` bin of this package: SSHManager's default command on the remote. */
 export const workerBinPath = path.resolve(here, '..', '..', '..', 'bin', 'loom-worker.js');
