@@ -13,6 +13,11 @@ const files = readdirSync(dir)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort()
   .map((f) => path.join(dir, f));
+if (files.length === 0) {
+  // `node --test` with no files would run its own discovery: every .js under the cwd, fixtures too.
+  console.error(`run-tests: no test file in dist/test matches ${only.join(', ')}`);
+  process.exit(1);
+}
 const r = spawnSync(
   process.execPath,
   ['--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...files],

@@ -170,29 +170,7 @@ export function onProcessExit(handler: (pid: number) => void): () => void {
   return () => void exitHandlers.delete(handler);
 }
 
-/** Messages held until the library is loaded on this worker (see holdDispatchUntil). */
-let held: [Message, number][] | null = null;
-
-/**
- * Holds every message but the cluster's own until `ready` settles, then
- * delivers them in order: a worker can join before the layers above have
- * registered their handlers.
- */
-export function holdDispatchUntil(ready: Promise<unknown>): void {
-  held ??= [];
-  const release = () => {
-    const queue = held ?? [];
-    held = null;
-    for (const [msg, from] of queue) dispatch(msg, from);
-  };
-  ready.then(release, release);
-}
-
 function dispatch(msg: Message, from: number): void {
-  if (held !== null && !msg.type.startsWith('cluster.')) {
-    held.push([msg, from]);
-    return;
-  }
   let h = handlers.get(msg.type);
   if (h === undefined) {
     // A worker that deferred loading the layers above loads them now: their handlers register as they load.

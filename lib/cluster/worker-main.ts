@@ -7,18 +7,17 @@
 //
 // Start-up is kept lean. A worker runs `boot.cjs`, one CommonJS file that
 // holds this module and everything it imports (the cluster runtime and the
-// answers to process 1's set-up questions; scripts/bundle-boot.mjs builds it,
+// answers to process 1's set-up questions; scripts/bundle-dist.mjs builds it,
 // and the ES module files of those modules re-export from it, so there is one
 // instance of each). One CommonJS file loads in a third of the time of the
-// same fifteen ES modules, and Node does not start its ES module loader for
-// it. The layers above (about seventy ES modules, most of a worker's start-up
-// time) load in one synchronous pass when something first needs them: a
-// message of theirs or a handle of theirs arriving (deferred-library.ts).
-// Where Node cannot require an ES module, the worker loads them through
-// import() at once instead, and its join acknowledgement waits for them. The
+// same seventeen ES modules, and Node does not start its ES module loader for
+// it. The layers above (library.cjs, most of a worker's start-up time) load
+// in one synchronous require when something first needs them: a message of
+// theirs or a handle of theirs arriving (deferred-library.ts). The
 // SIGINT helper thread starts only when the worker gets work
 // (worker-runtime.ts), so that its boot does not compete with the start-up
 // for the CPU.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import '../remote/ready-answer.js';
@@ -26,10 +25,7 @@ import '../shared/host-answer.js';
 import { isValidCookie } from './cookie.js';
 import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
-import { onMessage } from './membership.js';
-import { initWorker, processMessages, setLibraryReady, startInterruptHandling } from './worker-runtime.js';
-
-const canRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
+import { initWorker, processMessages, startInterruptHandling } from './worker-runtime.js';
 
 interface WorkerArgs {
   bindHost: string;
@@ -65,8 +61,7 @@ export function runWorkerMain(argv: readonly string[] = process.argv.slice(2)): 
   function announce(): void {
     if (cookie === null || port === null) return;
     initWorker(cookie);
-    if (canRequireEsm) deferLibraryLoad(requireLibrary);
-    else setLibraryReady(import('../index.js'));
+    deferLibraryLoad(requireLibrary);
     if (args.masterFd !== null) {
       // The cookie handshake runs on it as on any connection; other workers still come over TCP.
       const master = new net.Socket({ fd: args.masterFd, readable: true, writable: true });
@@ -100,28 +95,26 @@ function parseArgs(argv: readonly string[]): WorkerArgs {
 }
 
 /**
- * Loads the whole library synchronously (one pass, no file reads bouncing
- * through the thread pool: about a third less time than import() on a busy
- * machine). It is the same module graph as `import 'loom'`, so user code on
- * this worker gets these very instances.
+ * Loads the whole library synchronously: dist/lib/library.cjs, the same
+ * instances that `import 'loom'` re-exports, so user code on this worker
+ * shares them. One CommonJS file: no ES module loader, no file reads bouncing
+ * through the thread pool.
  */
 function requireLibrary(): void {
   // The worker has work now: its SIGINT helper thread boots on another core meanwhile.
   startInterruptHandling();
   const requireHere = createRequire(import.meta.url);
   try {
-    requireHere('../index.js');
+    requireHere('../library.cjs');
   } catch (e) {
-    // Serve anyway: the cluster's own messages work, and the log says what is missing. No
-    // import() retry: after a failed require Node 20 trips an internal assertion on the same
-    // graph instead of reporting why.
+    // Serve anyway: the cluster's own messages work, and the log says what is missing.
     clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
     return;
   }
-  // A dist/ rebuilt by tsc alone has ES modules where the bundle's re-exports belong: the
-  // library would then talk to a second, silent copy of the cluster runtime.
-  if ((requireHere('./membership.js') as { onMessage?: unknown }).onMessage !== onMessage) {
-    clusterLog('the library loaded a second copy of the cluster runtime: dist/ is half built (run `npm run build`, which bundles boot.cjs)');
+  // tsc alone puts ES modules back where the bundles' re-exports belong: user code importing
+  // `loom` would then get a second, silent copy of the library.
+  if (!readFileSync(requireHere.resolve('../index.js'), 'latin1').startsWith('// Re-exported from a bundle')) {
+    clusterLog('dist/ is half built: its ES modules are not the bundles\' re-exports (run `npm run build`)');
   }
 }
 

@@ -1,7 +1,7 @@
 // A worker's side of the cluster: it waits for process 1 (LOOM_WORKER_TIMEOUT),
 // takes its id, the topology and the other workers' addresses from the join
-// message, acknowledges once the library is loaded, and exits as soon as its
-// connection to process 1 is gone: no orphans.
+// message, acknowledges once the connections a custom topology asks for are
+// up, and exits as soon as its connection to process 1 is gone: no orphans.
 import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { ClusterManager } from './cluster-manager.js';
@@ -15,7 +15,6 @@ import {
   connectionHandlers,
   dialPeer,
   getPeer,
-  holdDispatchUntil,
   whenExited,
   markExited,
   onMessage,
@@ -67,24 +66,6 @@ export function processMessages(readable: Readable, writable: Writable, label?: 
   new Connection(readable, writable, 'acceptor', label ?? `#${connectionCount}`, connectionHandlers);
 }
 
-/** Settles once the library passed to setLibraryReady has loaded (or failed to). */
-let libraryLoaded: Promise<unknown> = Promise.resolve();
-
-/**
- * The worker entry passes the load of the whole library: messages for the
- * layers above wait for it, and so does the join acknowledgement, so that
- * process 1 can run every addWorkerSetup hook at once (their values may carry
- * handles that only the loaded layers can decode).
- */
-export function setLibraryReady(p: Promise<unknown>): void {
-  const logged = p.catch((e: unknown) => {
-    // Serve anyway: the cluster's own messages work, and the log says what is missing.
-    clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
-  });
-  libraryLoaded = logged;
-  holdDispatchUntil(logged);
-}
-
 interface PeerNote {
   pid: number;
   host: string;
@@ -113,7 +94,7 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
     if (w !== undefined) dialed.push(w);
   }
   // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
-  await Promise.all([...dialed, libraryLoaded]);
+  await Promise.all(dialed);
   conn.send({ type: 'cluster.joined', ospid: process.pid });
   // A worker never dies of SIGINT: interrupt() cancels its work instead. The helper thread behind
   // that (its boot costs about as much CPU as the worker's own start-up) starts when the worker
