@@ -32,7 +32,7 @@ test('every bundled module re-exports the very values of its bundle', async () =
   const files = reexportingModules(libDir);
   const bundleOf = new Map<string, string>();
   for (const file of files) {
-    const m = /^import bundle from '([^']+)';$/m.exec(readFileSync(file, 'utf8'));
+    const m = /^const m = createRequire\(import\.meta\.url\)\('([^']+)'\)/m.exec(readFileSync(file, 'utf8'));
     assert.ok(m !== null, `${file} names its bundle`);
     bundleOf.set(file, path.basename(m[1]!));
   }

@@ -13,7 +13,8 @@
 import vm from 'node:vm';
 import { InterruptException } from '../errors.js';
 import { isWorker, send } from './membership.js';
-import { enterRun, leaveRun, startSigintHelper } from './sigint-helper.js';
+import { provideInterruptHandling } from './interrupt-hook.js';
+import { enterRun, leaveRun, setIdleSigintHandler, startSigintHelper } from './sigint-helper.js';
 
 /**
  * Work for one interruptible run (internal: the remote layer's call runner).
@@ -223,7 +224,8 @@ let helperSettled = false;
 function installSigint(): void {
   if (sigintInstalled) return;
   sigintInstalled = true;
-  helperReady = startSigintHelper(onWorkerSigint).then((ok) => {
+  setIdleSigintHandler(onWorkerSigint);
+  helperReady = startSigintHelper().then((ok) => {
     // Without the helper, a plain listener keeps SIGINT from killing the worker (runs then cost more).
     if (!ok) process.on('SIGINT', onWorkerSigint);
     helperSettled = true;
@@ -263,3 +265,5 @@ export function installWorkerSigintHandler(): Promise<boolean> {
   installSigint();
   return helperReady;
 }
+
+provideInterruptHandling(() => void installWorkerSigintHandler());

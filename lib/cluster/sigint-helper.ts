@@ -15,7 +15,8 @@
 // Consequence: no `process.on('SIGINT')` listener may exist on a worker while
 // the helper runs (Node's own SIGINT listener machinery would take the signal
 // from the watchdog); the cluster installs none.
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { clusterLog } from './log.js';
 import { setInsideInterruptibleRun } from './run-state.js';
 
@@ -78,16 +79,25 @@ export function leaveRun(): void {
 }
 
 let started: Promise<boolean> | null = null;
+let onIdleSigint: () => void = () => undefined;
+
+/** Who hears of a SIGINT that came while the main thread was outside a run. */
+export function setIdleSigintHandler(handler: () => void): void {
+  onIdleSigint = handler;
+}
 
 /**
  * Starts the helper once; resolves true when it is parked (runs are cheap and
- * idle SIGINTs reach `onIdleSigint`), false if it could not start.
+ * idle SIGINTs reach the idle handler), false if it could not start. A worker
+ * starts it before it loads the layers above, so that the thread boots on
+ * another core meanwhile; node:worker_threads loads only then.
  */
-export function startSigintHelper(onIdleSigint: () => void): Promise<boolean> {
+export function startSigintHelper(): Promise<boolean> {
   if (started !== null) return started;
   started = new Promise<boolean>((resolve) => {
     let worker: Worker;
     try {
+      const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
       worker = new Worker(HELPER_SOURCE, { eval: true, workerData: cell.buffer });
     } catch {
       resolve(false);

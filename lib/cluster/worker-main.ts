@@ -25,6 +25,7 @@ import '../shared/host-answer.js';
 import { isValidCookie } from './cookie.js';
 import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
+import { startSigintHelper } from './sigint-helper.js';
 import { initWorker, processMessages, startInterruptHandling } from './worker-runtime.js';
 
 interface WorkerArgs {
@@ -102,7 +103,7 @@ function parseArgs(argv: readonly string[]): WorkerArgs {
  */
 function requireLibrary(): void {
   // The worker has work now: its SIGINT helper thread boots on another core meanwhile.
-  startInterruptHandling();
+  void startSigintHelper();
   const requireHere = createRequire(import.meta.url);
   try {
     requireHere('../library.cjs');
@@ -111,6 +112,7 @@ function requireLibrary(): void {
     clusterLog(`loading the loom library on this worker failed: ${(e as Error)?.stack ?? e}`);
     return;
   }
+  startInterruptHandling();
   // tsc alone puts ES modules back where the bundles' re-exports belong: user code importing
   // `loom` would then get a second, silent copy of the library.
   if (!readFileSync(requireHere.resolve('../index.js'), 'latin1').startsWith('// Re-exported from a bundle')) {

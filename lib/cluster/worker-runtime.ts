@@ -2,12 +2,12 @@
 // takes its id, the topology and the other workers' addresses from the join
 // message, acknowledges once the connections a custom topology asks for are
 // up, and exits as soon as its connection to process 1 is gone: no orphans.
-import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { ClusterManager } from './cluster-manager.js';
 import { Connection, type Message } from './connection.js';
 import { setCookie } from './cookie.js';
-import { libraryDeferred } from './deferred-library.js';
+import { libraryDeferred, loadDeferredLibrary } from './deferred-library.js';
+import { interruptHandling } from './interrupt-hook.js';
 import { clusterLog } from './log.js';
 import {
   addPeer,
@@ -108,18 +108,14 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
 
 /**
  * Starts this worker's SIGINT handling, if not yet, and tells process 1 once it
- * is in place. interruptible.ts (with node:vm and the helper's
- * node:worker_threads) loads only now; synchronously where Node can require an
- * ES module, so that the helper thread is booting before this call returns
- * (and no import() is in flight when the library is required).
+ * is in place. interruptible.ts loads with the layers above (library.cjs), so
+ * this loads them if they are still deferred.
  */
 export function startInterruptHandling(): void {
-  if ((process.features as { require_module?: boolean }).require_module === true) {
-    const m = createRequire(import.meta.url)('./interruptible.js') as typeof import('./interruptible.js');
-    void m.installWorkerSigintHandler();
-  } else {
-    void import('./interruptible.js').then((m) => m.installWorkerSigintHandler());
-  }
+  if (interruptHandling() === null) loadDeferredLibrary();
+  const install = interruptHandling();
+  if (install !== null) install();
+  else void import('./interruptible.js').then((m) => m.installWorkerSigintHandler());
 }
 
 /** Records a peer; in a custom topology dials it when this worker's connectIdents name it (resolves when welcomed). */
