@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { isValidCookie } from './cookie.js';
 import { clusterLog } from './log.js';
+import { openLinkSocket } from './master-link.js';
 
 type Runtime = typeof import('./worker-runtime.js');
 type DeferredLibrary = typeof import('./deferred-library.js');
@@ -104,7 +105,7 @@ function startServing(rt: Runtime, c: string): void {
   runtime = rt;
   if (masterFd !== null) {
     // The cookie handshake runs on it as on any connection; other workers still come over TCP.
-    const master = new net.Socket({ fd: masterFd, readable: true, writable: true });
+    const master = openLinkSocket(masterFd);
     rt.processMessages(master, master, `from the launcher (fd ${masterFd})`);
   }
   for (const socket of early.splice(0)) serve(rt, socket);
