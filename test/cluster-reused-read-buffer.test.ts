@@ -1,5 +1,5 @@
 // Both ends of a local worker's link read into one reused buffer
-// (master-link.ts). Typed arrays that node:v8 decodes would be views of that
+// (link-socket.ts). Typed arrays that node:v8 decodes would be views of that
 // buffer: on a real worker they must keep their contents after later reads
 // overwrote it, and so must those of the replies process 1 keeps.
 import { test } from 'node:test';

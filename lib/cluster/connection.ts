@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { COOKIE_LENGTH, cookieMatches, getCookie } from './cookie.js';
 import { FrameError, FrameReader, FrameWriter } from './framing.js';
 import { clusterLog } from './log.js';
-import { reusedReadsOf } from './master-link.js';
+import { reusedReadsOf } from './link-socket.js';
 import { decodeMessage, encodeForWire, FLAG_JSON, lastJsonFlags } from './serializer.js';
 
 /** A message between processes; `type` names its handler (see onMessage). */
@@ -43,7 +43,7 @@ export class Connection {
   private cookieFill = 0;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private closedFlag = false;
-  /** Chunks arrive in a buffer that the next read overwrites (a link socket, master-link.ts). */
+  /** Chunks arrive in a buffer that the next read overwrites (a link socket, link-socket.ts). */
   private readonly chunksReused: boolean;
 
   constructor(readable: Readable, writable: Writable, role: ConnectionRole, label: string, handlers: ConnectionHandlers) {

@@ -4,7 +4,7 @@
 // its stdout. Process 1 talks to it over a socketpair on its fd 3 (a round trip
 // costs a few µs less than over loopback TCP); workers reach each other by TCP.
 // With the addon, process 1 makes that pair itself and reads its end into one
-// reused buffer (master-link.ts); without it, spawn's own 'pipe' (also a
+// reused buffer (master-link.ts, link-socket.ts); without it, spawn's own 'pipe' (also a
 // socketpair, read through the Readable machinery).
 import { spawn } from 'node:child_process';
 import type net from 'node:net';

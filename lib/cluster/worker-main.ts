@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { isValidCookie } from './cookie.js';
 import { clusterLog } from './log.js';
-import { openLinkSocket } from './master-link.js';
+import { openLinkSocket } from './link-socket.js';
 
 type Runtime = typeof import('./worker-runtime.js');
 type DeferredLibrary = typeof import('./deferred-library.js');

@@ -1,4 +1,4 @@
-// The link socket between process 1 and a local worker (master-link.ts), on a
+// The link socket between process 1 and a local worker (link-socket.ts), on a
 // real socketpair from the addon: a Connection over it reads into one reused
 // buffer and writes with write(2) directly. Bad input still closes just that
 // connection with a logged reason; decoded typed arrays never view the reused
@@ -12,7 +12,7 @@ import { addon } from '../lib/native.js';
 import { getCookie } from '../lib/cluster/cookie.js';
 import { Connection, type Message } from '../lib/cluster/connection.js';
 import { FLAG_JSON } from '../lib/cluster/serializer.js';
-import { openLinkSocket, reusedReadsOf } from '../lib/cluster/master-link.js';
+import { openLinkSocket, reusedReadsOf } from '../lib/cluster/link-socket.js';
 
 const skip = typeof addon?.socketPair !== 'function' ? 'needs the native addon' : false;
 
