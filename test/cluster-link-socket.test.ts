@@ -2,8 +2,9 @@
 // real socketpair from the addon: a Connection over it reads into one reused
 // buffer and writes with write(2) directly. Bad input still closes just that
 // connection with a logged reason; decoded typed arrays never view the reused
-// buffer; a burst larger than the socket's buffer (writes the kernel refuses)
-// arrives whole and in order.
+// buffer, nor do bytes read before a connection attached; a burst larger
+// than the socket's buffer (writes the kernel refuses) arrives whole and in
+// order.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -111,6 +112,33 @@ test('typed arrays decoded from a link keep their bytes after later reads reused
     assert.ok(m.b.length === 100 && m.b.every((v) => v === (k & 255)), `Buffer of message ${k}`);
   }
   assert.deepEqual(messages[count], { type: 'test.json', s: 'after' });
+});
+
+test('bytes that arrive before a connection attaches are kept for it (copied out of the reused buffer)', { skip }, async (t) => {
+  const [a, b] = addon!.socketPair!();
+  const link = openLinkSocket(a);
+  const peer = new net.Socket({ fd: b, readable: true, writable: true });
+  t.after(() => {
+    link.destroy();
+    peer.destroy();
+  });
+  peer.write(Buffer.from(getCookie(), 'latin1'));
+  peer.write(frame(v8Body({ type: 'test.early', f: new Float64Array(8).fill(1.5) })));
+  // Let the reads happen with nobody attached, then more bytes through the same buffer.
+  await new Promise((r) => setTimeout(r, 50));
+  peer.write(frame(v8Body({ type: 'test.late', f: new Float64Array(8).fill(2.5) })));
+  await new Promise((r) => setTimeout(r, 50));
+  const messages: Message[] = [];
+  const conn = new Connection(link, link, 'acceptor', 'test link', { onMessage: (_c, m) => messages.push(m), onClose: () => undefined });
+  t.after(() => conn.close('test over'));
+  while (messages.length < 2) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(
+    messages.map((m) => [m.type, [...(m.f as Float64Array)]]),
+    [
+      ['test.early', Array(8).fill(1.5)],
+      ['test.late', Array(8).fill(2.5)],
+    ],
+  );
 });
 
 test('a burst larger than the socket buffer arrives whole and in order (direct writes fall back to the stream)', { skip }, async (t) => {
