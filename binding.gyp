@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "loom",
-      "sources": ["native/binding.cc", "native/mapping.cc", "native/futex.cc", "native/ring_binding.cc"],
+      "sources": ["native/binding.cc", "native/mapping.cc", "native/futex.cc", "native/socket_pair.cc", "native/ring_binding.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra"],

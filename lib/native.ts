@@ -81,6 +81,8 @@ export interface RawAddon {
   futexWaitSync(view: Int32Array, index: number, expected: number, timeout: number, spin: number): number;
   futexWake(view: Int32Array, index: number, count: number): number;
   futexStats(): { pending: number; threads: number };
+  /** A connected AF_UNIX stream pair, both ends close-on-exec (absent from builds older than it). */
+  socketPair?(): [number, number];
   readonly [other: string]: unknown;
 }
 

@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "futex.h"
 #include "mapping.h"
+#include "socket_pair.h"
 
 // Defined by native/ring_binding.cc when it is linked in.
 void InitRing(Napi::Env env, Napi::Object exports) __attribute__((weak));
@@ -386,6 +387,18 @@ Napi::Value FutexStats(const Napi::CallbackInfo& info) {
   return stats;
 }
 
+// ---- socket pair ------------------------------------------------------------
+
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  return Guard(info, [&](Napi::Env env) -> Napi::Value {
+    loom::SocketPair pair = loom::socket_pair();
+    Napi::Array fds = Napi::Array::New(env, 2);
+    fds.Set(uint32_t(0), Napi::Number::New(env, pair.fds[0]));
+    fds.Set(uint32_t(1), Napi::Number::New(env, pair.fds[1]));
+    return fds;
+  });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -401,6 +414,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("futexWaitSync", Napi::Function::New(env, FutexWaitSync, "futexWaitSync"));
   exports.Set("futexWake", Napi::Function::New(env, FutexWake, "futexWake"));
   exports.Set("futexStats", Napi::Function::New(env, FutexStats, "futexStats"));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair, "socketPair"));
   if (InitRing != nullptr) InitRing(env, exports);
   return exports;
 }

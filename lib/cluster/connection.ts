@@ -7,7 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { COOKIE_LENGTH, cookieMatches, getCookie } from './cookie.js';
 import { FrameError, FrameReader, FrameWriter } from './framing.js';
 import { clusterLog } from './log.js';
-import { decodeMessage, encodeForWire, lastJsonFrameFlags } from './serializer.js';
+import { reusedReadsOf } from './link-socket.js';
+import { decodeMessage, encodeForWire, FLAG_JSON, lastJsonFrameFlags } from './serializer.js';
 
 /** A message between processes; `type` names its handler (see onMessage). */
 export interface Message {
@@ -42,6 +43,8 @@ export class Connection {
   private cookieFill = 0;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private closedFlag = false;
+  /** Chunks arrive in a buffer that the next read overwrites (a link socket, link-socket.ts). */
+  private readonly chunksReused: boolean;
 
   constructor(readable: Readable, writable: Writable, role: ConnectionRole, label: string, handlers: ConnectionHandlers) {
     this.readable = readable;
@@ -58,6 +61,13 @@ export class Connection {
       this.handshakeTimer = setTimeout(() => this.fail('no cookie within the handshake timeout'), HANDSHAKE_TIMEOUT_MS);
       this.handshakeTimer.unref();
     }
+    const reused = readable === (writable as unknown) ? reusedReadsOf(readable) : undefined;
+    this.chunksReused = reused !== undefined;
+    if (reused !== undefined) {
+      reused.attach((chunk) => this.onData(chunk));
+      this.writer.writeDirectTo(reused.fd);
+    }
+    // Also for a link socket, where it gets nothing: a flowing stream is what emits 'end'.
     readable.on('data', (chunk: Buffer) => this.onData(chunk));
     const closed = (why: string) => () => this.close(why);
     readable.on('end', closed('end of stream'));
@@ -133,6 +143,9 @@ export class Connection {
 
   private onFrame(body: Buffer): void {
     if (this.closedFlag) return;
+    // node:v8 hands out typed arrays and Buffers as views of its input: they must not view a
+    // buffer the next read overwrites. (JSON.parse keeps nothing of its input.)
+    if (this.chunksReused && (body[0]! & FLAG_JSON) === 0) body = Buffer.from(body);
     let msg: unknown;
     try {
       msg = decodeMessage(body, this.peer);

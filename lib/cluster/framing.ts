@@ -6,6 +6,7 @@
 // queued in one turn of the event loop leave in ONE write (one syscall; small
 // frames share one buffer); on the receive side a frame that lies wholly inside
 // a chunk is handed on as a view of that chunk, never copied.
+import { writeSync, writevSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { insideInterruptibleRun } from './run-state.js';
 
@@ -130,6 +131,8 @@ export class FrameWriter {
   private closed = false;
   /** Bound once: a closure per scheduled flush would be garbage per turn. */
   private readonly flushSoon = (): void => this.flush();
+  /** The descriptor under `out`, when flushes may write to it directly (see writeDirectTo). */
+  private fd = -1;
 
   /** `out` may be attached later (frames queue meanwhile, e.g. while a TCP connect is in flight). */
   constructor(out: Writable | null = null) {
@@ -139,6 +142,17 @@ export class FrameWriter {
   attach(out: Writable): void {
     this.out = out;
     if (this.queue.length > 0 || this.used > this.start) this.schedule();
+  }
+
+  /**
+   * Lets flushes write(2) to `fd`, the descriptor under `out`, while the
+   * stream holds nothing: no Writable machinery and no write request per
+   * flush. What the kernel does not take at once (a full socket buffer, or
+   * an error for the stream to report) goes through the stream, behind
+   * which later flushes then queue, so the order holds.
+   */
+  writeDirectTo(fd: number): void {
+    this.fd = fd;
   }
 
   /** Raw bytes before any frame (the cookie); must be the first thing written. */
@@ -200,6 +214,12 @@ export class FrameWriter {
     const queue = this.queue;
     this.queue = [];
     if (out.destroyed || !out.writable) return;
+    // (Not inside an interruptible run: an interrupt between the syscall and the bookkeeping
+    // of a partial write would lose the rest of the frame.)
+    if (this.fd >= 0 && out.writableLength === 0 && !insideInterruptibleRun()) {
+      this.writeDirect(out, queue);
+      return;
+    }
     if (queue.length === 1) {
       out.write(queue[0]);
     } else {
@@ -208,6 +228,27 @@ export class FrameWriter {
       for (const b of queue) out.write(b);
       out.uncork();
     }
+  }
+
+  /** One write(2) or writev(2) of `queue`; the stream takes what the kernel left. */
+  private writeDirect(out: Writable, queue: Buffer[]): void {
+    let n = 0;
+    try {
+      n = queue.length === 1 ? writeSync(this.fd, queue[0]!) : writevSync(this.fd, queue);
+    } catch {
+      // EAGAIN (the socket's buffer is full) or a real error: the stream takes the bytes and reports it.
+    }
+    let i = 0;
+    while (i < queue.length && n >= queue[i]!.length) n -= queue[i++]!.length;
+    if (i === queue.length) return;
+    if (n > 0) queue[i] = queue[i]!.subarray(n);
+    if (i === queue.length - 1) {
+      out.write(queue[i]);
+      return;
+    }
+    out.cork();
+    for (; i < queue.length; i++) out.write(queue[i]);
+    out.uncork();
   }
 
   close(): void {

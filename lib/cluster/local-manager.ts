@@ -3,11 +3,16 @@
 // its end tells the worker that process 1 is gone), its announcement read from
 // its stdout. Process 1 talks to it over a socketpair on its fd 3 (a round trip
 // costs a few µs less than over loopback TCP); workers reach each other by TCP.
+// With the addon, process 1 makes that pair itself and reads its end into one
+// reused buffer (master-link.ts, link-socket.ts); without it, spawn's own 'pipe' (also a
+// socketpair, read through the Readable machinery).
 import { spawn } from 'node:child_process';
+import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { ClusterManager, type LaunchParams, type ManageOp } from './cluster-manager.js';
 import { getCookie } from './cookie.js';
 import { configPid } from './config-ids.js';
+import { newMasterLink, type MasterLink } from './master-link.js';
 import { workerTimeoutSeconds } from './timeout.js';
 import { WorkerConfig } from './worker-config.js';
 import { readAnnouncement } from './worker-output.js';
@@ -15,6 +20,9 @@ import { workerMainPath } from './worker-path.js';
 
 /** The worker's descriptor of its socketpair with process 1. */
 const MASTER_FD = 3;
+
+/** Process 1's end of each worker's link, when it made the pair itself. */
+const links = new WeakMap<WorkerConfig, net.Socket>();
 
 export class LocalManager extends ClusterManager {
   readonly np: number;
@@ -33,14 +41,28 @@ export class LocalManager extends ClusterManager {
     const timeout = workerTimeoutSeconds();
     const one = async () => {
       const exename = params.exename ?? process.execPath;
-      const child = spawn(exename, [...params.exeflags, workerMainPath, '--bind-to', bindTo, '--master-fd', String(MASTER_FD)], {
-        cwd: params.dir ?? process.cwd(),
-        env: { ...process.env, LOOM_WORKER_TIMEOUT: String(timeout) },
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        // Its own process group: a Ctrl-C meant for process 1 does not hit the workers.
-        detached: true,
-      });
+      const link: MasterLink | null = newMasterLink();
+      let child;
+      try {
+        child = spawn(exename, [...params.exeflags, workerMainPath, '--bind-to', bindTo, '--master-fd', String(MASTER_FD)], {
+          cwd: params.dir ?? process.cwd(),
+          env: { ...process.env, LOOM_WORKER_TIMEOUT: String(timeout) },
+          stdio: ['pipe', 'pipe', 'pipe', link?.childFd ?? 'pipe'],
+          // Its own process group: a Ctrl-C meant for process 1 does not hit the workers.
+          detached: true,
+        });
+      } catch (e) {
+        link?.socket.destroy();
+        throw e;
+      } finally {
+        // The child has its copy (or never started: then process 1's end sees end of stream).
+        link?.closeChildEnd();
+      }
       const config = new WorkerConfig({ process: child, io: child.stdout!, exename, exeflags: params.exeflags, dir: params.dir, bindAddr: bindTo });
+      if (link !== null) {
+        links.set(config, link.socket);
+        link.socket.on('error', () => undefined); // a failed launch reports through the announcement
+      }
       child.on('error', () => undefined); // reported through the announcement's failure
       child.stdin!.on('error', () => undefined);
       child.stdin!.write(`${getCookie()}\n`);
@@ -62,7 +84,7 @@ export class LocalManager extends ClusterManager {
   }
 
   override connect(pid: number, config: WorkerConfig): Promise<[Readable, Writable]> {
-    const link = config.process?.stdio[MASTER_FD] as (Readable & Writable) | null | undefined;
+    const link = links.get(config) ?? (config.process?.stdio[MASTER_FD] as (Readable & Writable) | null | undefined);
     if (link) {
       // A child the worker spawned may have inherited its end of the pair (fd 3 is not
       // close-on-exec there): then the pair would not close when the worker dies, its exit does.

@@ -25,6 +25,7 @@ import '../shared/host-answer.js';
 import { isValidCookie } from './cookie.js';
 import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
+import { openLinkSocket } from './link-socket.js';
 import { startSigintHelper } from './sigint-helper.js';
 import { initWorker, processMessages, startInterruptHandling } from './worker-runtime.js';
 
@@ -65,7 +66,7 @@ export function runWorkerMain(argv: readonly string[] = process.argv.slice(2)): 
     deferLibraryLoad(requireLibrary);
     if (args.masterFd !== null) {
       // The cookie handshake runs on it as on any connection; other workers still come over TCP.
-      const master = new net.Socket({ fd: args.masterFd, readable: true, writable: true });
+      const master = openLinkSocket(args.masterFd);
       processMessages(master, master, `from the launcher (fd ${args.masterFd})`);
     }
     process.stdout.write(`loom_worker:${port}#${args.bindHost}\n`);
