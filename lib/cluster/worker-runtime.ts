@@ -108,13 +108,13 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
 
 /**
  * Starts this worker's SIGINT handling, if not yet, and tells process 1 once it
- * is in place. interruptible.ts loads with the layers above (library.cjs), so
- * this loads them if they are still deferred.
+ * is in place. interruptible.ts loads with the layers above (library.cjs): if
+ * they are still deferred, loading them starts it (worker-main.ts).
  */
 export function startInterruptHandling(): void {
-  if (interruptHandling() === null) loadDeferredLibrary();
   const install = interruptHandling();
   if (install !== null) install();
+  else if (libraryDeferred()) loadDeferredLibrary();
   else void import('./interruptible.js').then((m) => m.installWorkerSigintHandler());
 }
 
