@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerHandle } from '../cluster/index.js';
 import * as loomLibrary from '../index.js';
+import { cachedFunction, cachedFunctionCount, forgetPeerFunctions, holdFunction, markSent, peerHas, unmarkSent } from './function-cache.js';
 
 /** A function named by module and export, callable on every process. */
 export interface RemoteFunction<A extends unknown[] = unknown[], R = unknown> {
@@ -28,6 +29,8 @@ export interface ShippingStats {
   hashSends: number;
   /** Sources compiled by this process. */
   compiles: number;
+  /** Compiled functions this process keeps now (bounded: function-cache.ts). */
+  cached: number;
 }
 
 /**
@@ -57,10 +60,10 @@ interface ModuleRef {
   readonly exportName: string;
 }
 
-const stats: ShippingStats = { sourceSends: 0, hashSends: 0, compiles: 0 };
+const stats = { sourceSends: 0, hashSends: 0, compiles: 0 };
 
 export function shippingStats(): ShippingStats {
-  return { ...stats };
+  return { ...stats, cached: cachedFunctionCount() };
 }
 
 /**
@@ -182,12 +185,9 @@ function sourceOf(fn: (...args: never[]) => unknown): SourceInfo {
 const hashBySource = new Map<string, string>();
 const kMaxHashedSources = 4096;
 
-/** Per peer, the hashes whose source that peer already received from this process. */
-const sentTo = new Map<number, Set<string>>();
-
-/** Forgets what a peer had cached (it exited). */
+/** Forgets what a peer had cached and what it held here (it exited). */
 export function forgetPeer(pid: number): void {
-  sentTo.delete(pid);
+  forgetPeerFunctions(pid);
 }
 
 /** Encodes a function for process `to`: its source the first time, its hash after that. */
@@ -198,13 +198,11 @@ export function encodeFunction(fn: (...args: never[]) => unknown, to: number): W
   if (builtin !== undefined) return { k: 'b', n: builtin };
   const shipped = (fn as { [kShipped]?: SourceInfo })[kShipped];
   const { hash, source } = shipped ?? sourceOf(fn);
-  let sent = sentTo.get(to);
-  if (!sent) sentTo.set(to, (sent = new Set()));
-  if (sent.has(hash)) {
+  if (peerHas(to, hash)) {
     stats.hashSends++;
     return hash;
   }
-  sent.add(hash);
+  markSent(to, hash);
   stats.sourceSends++;
   journal?.push(hash);
   // No undefined fields: a message of plain values can then travel as JSON.
@@ -225,9 +223,8 @@ export function withSentJournal<M>(to: number, send: (to: number, msg: M) => voi
   try {
     send(to, msg);
   } catch (e) {
-    const sent = sentTo.get(to);
     for (const h of mine) {
-      sent?.delete(h);
+      unmarkSent(to, h);
       stats.sourceSends--;
     }
     throw e;
@@ -240,13 +237,11 @@ export function withSentJournal<M>(to: number, send: (to: number, msg: M) => voi
 // One spare journal array, reused by the next send.
 let free: string[] | undefined;
 
-const compiled = new Map<string, (...args: unknown[]) => unknown>();
-
 /** The function a WireFunction names; never throws (a failure is thrown when it is called). */
 export function decodeFunction(wire: WireFunction, from: number): (...args: unknown[]) => unknown {
   if (typeof wire === 'string') {
     return (
-      compiled.get(wire) ??
+      cachedFunction(wire) ??
       failing(new Error(`function ${wire} was sent by hash but its source never reached this process (from process ${from})`))
     );
   }
@@ -259,8 +254,12 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       return failing(new Error(`unknown builtin function ${JSON.stringify(wire.n)}`));
     }
     case 's': {
-      const hit = compiled.get(wire.h);
-      if (hit) return hit;
+      const hit = cachedFunction(wire.h);
+      if (hit) {
+        // The sender counts on this process keeping it from now on, too.
+        if (wire.s !== undefined) holdFunction(wire.h, hit, from);
+        return hit;
+      }
       if (wire.s === undefined) {
         return failing(
           new Error(`function ${wire.h} was sent by hash but its source never reached this process (from process ${from})`),
@@ -274,7 +273,7 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       }
       // So that sending it on to a third process reuses the same hash and source.
       Object.defineProperty(f, kShipped, { value: { hash: wire.h, source: wire.s } });
-      compiled.set(wire.h, f);
+      holdFunction(wire.h, f, from);
       return f;
     }
   }
