@@ -2,7 +2,7 @@
 // functionsPerPeer hashes per peer and tells the peer what it dropped, so a
 // program that ships endless distinct functions does not grow any process,
 // and a dropped function simply travels as source again.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { addprocs, remotecallFetch, remoteFn, rmprocs } from 'loom';
 import { setFunctionsPerPeer } from '../lib/remote/function-cache.js';
@@ -15,44 +15,45 @@ function distinct(i: number): (x: number) => number {
   return new Function(`return (x) => x + ${i};`)() as (x: number) => number;
 }
 
-test('a worker keeps at most functionsPerPeer functions from one sender; dropped ones travel as source again', async (t) => {
-  setFunctionsPerPeer(8);
+/** One new worker, with this process's bound set to `n` for the test. */
+async function oneWorkerWithBound(t: TestContext, n: number): Promise<number> {
+  setFunctionsPerPeer(n);
   const [id] = await addprocs(1);
   t.after(async () => {
     setFunctionsPerPeer(1024);
     await rmprocs(id!);
   });
+  return id!;
+}
+
+test('a worker keeps at most functionsPerPeer functions from one sender; dropped ones travel as source again', async (t) => {
+  const id = await oneWorkerWithBound(t, 8);
   const fns = Array.from({ length: 60 }, (_, i) => distinct(i));
-  for (let i = 0; i < fns.length; i++) assert.equal(await remotecallFetch(id!, fns[i]!, 1000), 1000 + i);
+  for (let i = 0; i < fns.length; i++) assert.equal(await remotecallFetch(id, fns[i]!, 1000), 1000 + i);
   // The forgets of the last turn have left (a round trip after them).
-  await remotecallFetch(id!, statsOn);
-  const there = await remotecallFetch(id!, statsOn);
+  await remotecallFetch(id, statsOn);
+  const there = await remotecallFetch(id, statsOn);
   assert.equal(there.compiles, 60);
   assert.ok(there.cached <= 8, `the worker keeps ${there.cached} compiled functions (at most 8)`);
 
   // The recent ones still go by hash; the first one was dropped and goes as source again.
   const before = shippingStats();
-  assert.equal(await remotecallFetch(id!, fns[59]!, 1), 60);
+  assert.equal(await remotecallFetch(id, fns[59]!, 1), 60);
   assert.equal(shippingStats().sourceSends, before.sourceSends);
-  assert.equal(await remotecallFetch(id!, fns[0]!, 1), 1);
+  assert.equal(await remotecallFetch(id, fns[0]!, 1), 1);
   assert.equal(shippingStats().sourceSends, before.sourceSends + 1);
-  assert.equal((await remotecallFetch(id!, statsOn)).compiles, 61);
+  assert.equal((await remotecallFetch(id, statsOn)).compiles, 61);
 });
 
 test('a function sent and dropped in the same turn still runs: the forget is taken back', async (t) => {
-  setFunctionsPerPeer(2);
-  const [id] = await addprocs(1);
-  t.after(async () => {
-    setFunctionsPerPeer(1024);
-    await rmprocs(id!);
-  });
+  const id = await oneWorkerWithBound(t, 2);
   const [a, b, c] = [distinct(1), distinct(2), distinct(3)];
   // One turn: a, b, c (a dropped), then a again (its forget cancelled, a re-sent), then a by hash.
-  const got = await Promise.all([a, b, c, a, b, c, a].map((f) => remotecallFetch(id!, f, 10)));
+  const got = await Promise.all([a, b, c, a, b, c, a].map((f) => remotecallFetch(id, f, 10)));
   assert.deepEqual(got, [11, 12, 13, 11, 12, 13, 11]);
-  assert.equal(await remotecallFetch(id!, a, 0), 1);
-  assert.equal(await remotecallFetch(id!, c, 0), 3);
-  assert.ok((await remotecallFetch(id!, statsOn)).cached <= 2);
+  assert.equal(await remotecallFetch(id, a, 0), 1);
+  assert.equal(await remotecallFetch(id, c, 0), 3);
+  assert.ok((await remotecallFetch(id, statsOn)).cached <= 2);
 });
 
 test('a worker drops what a sender held once that sender is gone', async (t) => {
