@@ -8,7 +8,8 @@
 // bundle's values, so every importer, on every process, shares one instance of
 // each module. Why: a CommonJS bundle loads in about a third of the time of the
 // same ES modules (docs/internals.md, "Start-up"). A worker runs
-// dist/lib/cluster/worker.cjs, written here too.
+// dist/lib/cluster/worker.cjs, written here too, as are dist/lib/index.cjs and
+// native.cjs, what `require('loom')` and `require('loom/native')` load.
 //
 // Modules only loaded by import() or by path (the CLI, entry scripts) stay ES
 // modules. `import.meta.url` becomes each module's own file URL. An
@@ -142,6 +143,10 @@ for (const b of done) {
   }
 }
 writeFileSync(workerEntry, `// A loom worker (scripts/bundle-dist.mjs).\nrequire('./boot.cjs').runWorkerMain();\n`);
+// `require('loom')` and `require('loom/native')` (the package's "require" exports): the same instances as `import`.
+for (const name of ['index', 'native']) {
+  writeFileSync(path.join(lib, `${name}.cjs`), `// loom for require() (scripts/bundle-dist.mjs).\nmodule.exports = require('./library.cjs').${name};\n`);
+}
 console.log(`bundle-dist: ${done.map((b) => `${b.inputs.length} modules in ${rel(b.out)}`).join(', ')}`);
 process.exit(0);
 
