@@ -48,9 +48,13 @@ export interface Peer {
   stop(): void;
 }
 
-/** The echo over Node's child_process IPC (`process.send`). */
-export function ipcPeer(): Peer {
-  const child = fork(peerScript, ['ipc'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+/**
+ * The echo over Node's child_process IPC (`process.send`): 'json' is Node's
+ * default; 'advanced' is structured clone (node:v8), which carries what loom
+ * carries (typed arrays, Map, Date, BigInt...).
+ */
+export function ipcPeer(serialization: 'json' | 'advanced' = 'advanced'): Peer {
+  const child = fork(peerScript, ['ipc'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization });
   const waiting: ((v: unknown) => void)[] = [];
   child.on('message', (m) => waiting.shift()!(m));
   return {
