@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { futexWait, futexWaitSync, futexWake, nativeAvailable, shmCreate, shmName, shmOpen, shmUnlink } from '../lib/native.js';
 import { percentile, printTable, type ResultRow } from './harness.js';
+import { hasTaskset } from './pin.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -29,15 +30,6 @@ const SPIN_US = 50;
  * hand-offs. LOOM_BENCH_PIN=0 turns it off.
  */
 const PIN = process.env.LOOM_BENCH_PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Pins one thread (the main thread when tid is this process's pid) to a CPU. */
 function pinThread(tid: number, cpu: number): void {

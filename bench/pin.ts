@@ -11,7 +11,8 @@ import os from 'node:os';
 
 export type PinMode = 'same' | 'cross' | null;
 
-function hasTaskset(): boolean {
+/** Whether taskset (util-linux) is there to pin with. */
+export function hasTaskset(): boolean {
   try {
     execFileSync('taskset', ['-V'], { stdio: 'ignore' });
     return true;
