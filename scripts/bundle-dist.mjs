@@ -75,8 +75,10 @@ function linkTo(out, earlier, inBundle) {
         if (a.kind === 'dynamic-import' && !inBundle(file)) return { path: fromOut(file), external: true };
         return undefined;
       });
+      // A plain copy of the namespace: esbuild's namespaces have a getter per export, which
+      // every call through them would pay (no export is live: `export let` is refused).
       b.onLoad({ filter: /.*/, namespace: 'earlier-bundle' }, (a) => ({
-        contents: `module.exports = require(${JSON.stringify(fromOut(a.pluginData.out))}).${keyOf(a.path)};`,
+        contents: `module.exports = { ...require(${JSON.stringify(fromOut(a.pluginData.out))}).${keyOf(a.path)} };`,
         loader: 'js',
       }));
       b.onResolve({ filter: /\.cjs$/ }, (a) => ({ path: a.path, external: true }));
