@@ -10,7 +10,7 @@
 // answers to process 1's set-up questions; scripts/bundle-dist.mjs builds it,
 // and the ES module files of those modules re-export from it, so there is one
 // instance of each). One CommonJS file loads in a third of the time of the
-// same seventeen ES modules, and Node does not start its ES module loader for
+// same twenty ES modules, and Node does not start its ES module loader for
 // it. The layers above (library.cjs, most of a worker's start-up time) load
 // in one synchronous require when something first needs them: a message of
 // theirs or a handle of theirs arriving (deferred-library.ts). The

@@ -7,7 +7,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /**
  * The worker entry, what LocalManager runs: dist/lib/cluster/worker.cjs, which
  * runs worker-main.ts from the start-up bundle boot.cjs (both built by
- * scripts/bundle-boot.mjs).
+ * scripts/bundle-dist.mjs).
  */
 export const workerMainPath = path.join(here, 'worker.cjs');
 
