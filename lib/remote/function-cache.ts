@@ -6,7 +6,7 @@
 // endless distinct functions (sources built at run time) keeps a bounded cache
 // on every process, while one function called a million times still sends its
 // source once.
-import { onMessage, send } from '../cluster/index.js';
+import { onMessage, onProcessExit, send } from '../cluster/index.js';
 
 type Compiled = (...args: unknown[]) => unknown;
 
@@ -105,7 +105,7 @@ export function cachedFunctionCount(): number {
 }
 
 /** A peer is gone: what it had from this process, and what it held here. */
-export function forgetPeerFunctions(pid: number): void {
+function forgetPeerFunctions(pid: number): void {
   sentTo.delete(pid);
   forgets.delete(pid);
   for (const hash of [...holders.keys()]) release(hash, pid);
@@ -115,3 +115,5 @@ onMessage(FORGET, (msg, from) => {
   if (!Array.isArray(msg.h)) return;
   for (const hash of msg.h) if (typeof hash === 'string') release(hash, from);
 });
+
+onProcessExit(forgetPeerFunctions);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerHandle } from '../cluster/index.js';
 import * as loomLibrary from '../index.js';
-import { cachedFunction, cachedFunctionCount, forgetPeerFunctions, holdFunction, markSent, peerHas, unmarkSent } from './function-cache.js';
+import { cachedFunction, cachedFunctionCount, holdFunction, markSent, peerHas, unmarkSent } from './function-cache.js';
 
 /** A function named by module and export, callable on every process. */
 export interface RemoteFunction<A extends unknown[] = unknown[], R = unknown> {
@@ -184,11 +184,6 @@ function sourceOf(fn: (...args: never[]) => unknown): SourceInfo {
 
 const hashBySource = new Map<string, string>();
 const kMaxHashedSources = 4096;
-
-/** Forgets what a peer had cached and what it held here (it exited). */
-export function forgetPeer(pid: number): void {
-  forgetPeerFunctions(pid);
-}
 
 /** Encodes a function for process `to`: its source the first time, its hash after that. */
 export function encodeFunction(fn: (...args: never[]) => unknown, to: number): WireFunction {

@@ -14,7 +14,7 @@ import {
   type Message,
 } from '../cluster/index.js';
 import { decodeError, encodeError, type WireError } from './errors-wire.js';
-import { forgetPeer, withSentJournal } from './function-shipping.js';
+import { withSentJournal } from './function-shipping.js';
 import { READY_REQUEST } from './ready-answer.js';
 
 let beforeSend: ((to: number) => void) | undefined;
@@ -150,7 +150,6 @@ export function onPeerExit(hook: (pid: number) => void): void {
 }
 
 onProcessExit((pid) => {
-  forgetPeer(pid);
   for (const [i, p] of pending) {
     if (p.pid !== pid) continue;
     takePending(i);
