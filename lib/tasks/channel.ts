@@ -9,6 +9,8 @@ import { describe, waitOptionsError } from './wait-options.js';
 import { WaitQueue } from './wait-queue.js';
 
 const resolvedVoid: Promise<void> = Promise.resolve();
+/** What #poll returns when there is no value to take (a value may be undefined). */
+const nothing: unique symbol = Symbol('nothing');
 
 export class Channel<T = unknown> implements AsyncIterable<T> {
   /** How many values it buffers: 0 (unbuffered), a positive integer, or Infinity. */
@@ -63,15 +65,7 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
       if (bad !== undefined) return Promise.reject(bad);
     }
     if (this.#closed) return Promise.reject(this.#closedError('put'));
-    if (this.#takers.length > 0) {
-      this.#takers.wakeOne(v);
-      return resolvedVoid;
-    }
-    if (this.#buffer.length < this.capacity) {
-      this.#buffer.push(v);
-      if (this.#readers.length > 0) this.#readers.wakeAll();
-      return resolvedVoid;
-    }
+    if (this.#offer(v)) return resolvedVoid;
     if (this.#readers.length > 0 && this.capacity === 0) this.#readers.wakeAll();
     return this.#putters.wait(options, v);
   }
@@ -79,10 +73,12 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
   /** Appends `v` only if that needs no waiting; false otherwise. Throws on a closed channel. */
   tryPut(v: T): boolean {
     if (this.#closed) throw this.#closedError('put');
-    if (this.#takers.length > 0) {
-      this.#takers.wakeOne(v);
-      return true;
-    }
+    return this.#offer(v);
+  }
+
+  /** Hands `v` to a waiting taker, or buffers it if there is room; false if it would have to wait. */
+  #offer(v: T): boolean {
+    if (this.#takers.wakeOne(v)) return true;
     if (this.#buffer.length < this.capacity) {
       this.#buffer.push(v);
       if (this.#readers.length > 0) this.#readers.wakeAll();
@@ -98,13 +94,8 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
       const bad = waitOptionsError(options, 'take');
       if (bad !== undefined) return Promise.reject(bad);
     }
-    if (this.#buffer.length > 0) return Promise.resolve(this.#shift());
-    const putter = this.#putters.shift();
-    if (putter !== undefined) {
-      // Unbuffered: take straight from the first blocked putter.
-      putter.resolve();
-      return Promise.resolve(putter.payload);
-    }
+    const v = this.#poll();
+    if (v !== nothing) return Promise.resolve(v);
     if (this.#closed) return Promise.reject(this.#closedError('take'));
     return this.#takers.wait(options);
   }
@@ -116,14 +107,19 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
   tryTake(): T | undefined;
   tryTake<E>(empty: E): T | E;
   tryTake<E>(empty?: E): T | E | undefined {
-    if (this.#buffer.length > 0) return this.#shift();
-    const putter = this.#putters.shift();
-    if (putter !== undefined) {
-      putter.resolve();
-      return putter.payload;
-    }
+    const v = this.#poll();
+    if (v !== nothing) return v;
     if (this.#closed) throw this.#closedError('take');
     return empty;
+  }
+
+  /** The first buffered value, or (unbuffered) the first blocked putter's; `nothing` if neither. */
+  #poll(): T | typeof nothing {
+    if (this.#buffer.length > 0) return this.#shift();
+    const putter = this.#putters.shift();
+    if (putter === undefined) return nothing;
+    putter.resolve();
+    return putter.payload;
   }
 
   /** Waits for the first value and returns it without removing it. */
@@ -166,7 +162,7 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
     return {
       next: (): Promise<IteratorResult<T>> => {
         if (this.#buffer.length > 0) return Promise.resolve({ value: this.#shift(), done: false });
-        if (this.#closed && this.#putters.length === 0 && this.#closeReason === undefined) return Promise.resolve(done);
+        if (this.#closed && this.#closeReason === undefined) return Promise.resolve(done);
         return this.take().then(
           (value) => ({ value, done: false }),
           (e: unknown) => {

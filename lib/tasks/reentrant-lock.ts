@@ -30,15 +30,7 @@ export class ReentrantLock {
   /** Acquires it (again, if the current task holds it); otherwise waits in FIFO order. */
   lock(options?: WaitOptions): Promise<void> {
     const me = currentTask();
-    if (this.#owner === undefined) {
-      this.#owner = me;
-      this.#count = 1;
-      return resolved;
-    }
-    if (this.#owner === me) {
-      this.#count++;
-      return resolved;
-    }
+    if (this.#acquire(me)) return resolved;
     // The unlocking task hands the lock straight to us (see unlock), so a
     // waiter that timed out simply is not in the queue any more.
     return this.#waiters.wait(options, me, me === rootTask ? null : me);
@@ -46,7 +38,11 @@ export class ReentrantLock {
 
   /** Acquires it only if that is possible at once. */
   trylock(): boolean {
-    const me = currentTask();
+    return this.#acquire(currentTask());
+  }
+
+  /** Takes the lock for `me` if it is free or already `me`'s. */
+  #acquire(me: Task<unknown>): boolean {
     if (this.#owner === undefined) {
       this.#owner = me;
       this.#count = 1;

@@ -104,6 +104,6 @@ export async function sync<T>(fn: () => T | PromiseLike<T>): Promise<T> {
 export function asyncTask<T>(fn: () => T | PromiseLike<T>): Task<T> {
   if (typeof fn !== 'function') throw new TypeError(`asyncTask: fn must be a function, got ${describe(fn)}`);
   const t = schedule(new Task(fn));
-  if (inSync()) trackInSync(t._whenDone());
+  trackInSync(() => t._whenDone());
   return t;
 }

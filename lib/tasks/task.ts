@@ -179,6 +179,7 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
     this.#result = v;
     this.#park = undefined;
     this.#done?.wakeAll(v);
+    if (this.#consumers.length === 0) return;
     const consumers = this.#consumers.splice(0);
     for (const c of consumers) c.resolve({ value: v, produced: false });
   }
@@ -188,6 +189,7 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
     this.#exception = e;
     this.#park = undefined;
     this.#done?.rejectAll(e);
+    if (this.#consumers.length === 0) return;
     const consumers = this.#consumers.splice(0);
     for (const c of consumers) c.reject(e);
   }
