@@ -70,6 +70,13 @@ test('a function using a name the worker lacks fails with a RemoteException that
   });
   // A result that cannot be sent is a failure that says why, not a hang.
   await assert.rejects(remotecallFetch(a!, () => Symbol('x')), /could not be sent/);
+  // Nor is one whose encoding overflows the stack (a RangeError, not a gone requester).
+  const deep = () => {
+    let o: object = {};
+    for (let i = 0; i < 200_000; i++) o = { o };
+    return o;
+  };
+  await assert.rejects(remotecallFetch(a!, deep), /could not be sent/);
 });
 
 test('wait, fetch and remotecallWait reject with the same RemoteException', async (t) => {

@@ -113,7 +113,7 @@ export function reply(to: number, i: number, value: unknown): void {
   try {
     sendTo(to, value === undefined ? { type: 'remote.reply', i } : { type: 'remote.reply', i, v: value });
   } catch (e) {
-    if (e instanceof ProcessExitedException || e instanceof RangeError) return;
+    if (e instanceof ProcessExitedException) return;
     // The value could not be serialized: the requester learns why.
     replyError(to, i, new TypeError(`the result could not be sent from process ${myid()}: ${(e as Error)?.message ?? e}`));
   }
