@@ -27,6 +27,7 @@ import { SSHManager } from './ssh-manager.js';
 import type { MachineSpec } from './machine-spec.js';
 import { getTopology, normalizeTopology, setTopology } from './topology.js';
 import { workerTimeoutSeconds } from './timeout.js';
+import { isWildcardHost } from './worker-output.js';
 import type { WorkerConfig } from './worker-config.js';
 
 /** The options of addprocs (see API.md). */
@@ -257,8 +258,7 @@ function runsLoomWorker(manager: ClusterManager): boolean {
 function peerAddress(config: WorkerConfig): { host: string; port: number } {
   const a = config.announced!;
   // A worker bound to every interface announces a wildcard; the others reach it by the manager's host name.
-  const wildcard = a.host === '0.0.0.0' || a.host === '::';
-  return { host: wildcard ? (config.host ?? '127.0.0.1') : a.host, port: a.port };
+  return { host: isWildcardHost(a.host) ? (config.host ?? '127.0.0.1') : a.host, port: a.port };
 }
 
 function peerList(except: number): { pid: number; host: string; port: number; ident: unknown }[] {
@@ -305,9 +305,4 @@ function installMasterHandlers(): void {
       }
     }
   });
-}
-
-/** How long process 1 waits for a launched worker to announce itself. */
-export function announceTimeoutSeconds(): number {
-  return workerTimeoutSeconds();
 }

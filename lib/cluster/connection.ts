@@ -31,7 +31,6 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 export class Connection {
   /** The process id at the other end; 0 until its first message says it. */
   peer = 0;
-  readonly role: ConnectionRole;
   /** For log lines: where the bytes come from. */
   readonly label: string;
   private readonly readable: Readable;
@@ -49,7 +48,6 @@ export class Connection {
   constructor(readable: Readable, writable: Writable, role: ConnectionRole, label: string, handlers: ConnectionHandlers) {
     this.readable = readable;
     this.writable = writable;
-    this.role = role;
     this.label = label;
     this.handlers = handlers;
     this.writer = new FrameWriter(writable);
@@ -89,11 +87,6 @@ export class Connection {
     const r = encodeForWire(msg, this.peer);
     if (typeof r === 'string') this.writer.writeStringFrame(lastJsonFrameFlags(), r);
     else this.writer.writeFrame(r);
-  }
-
-  /** Queues an already-encoded frame body. */
-  sendEncoded(body: Buffer): void {
-    if (!this.closedFlag) this.writer.writeFrame(body);
   }
 
   /** Writes what is queued, then ends the streams. */

@@ -127,21 +127,15 @@ export class FrameWriter {
   private start = 0;
   private used = 0;
   private scheduled = false;
-  private out: Writable | null;
+  private readonly out: Writable;
   private closed = false;
   /** Bound once: a closure per scheduled flush would be garbage per turn. */
   private readonly flushSoon = (): void => this.flush();
   /** The descriptor under `out`, when flushes may write to it directly (see writeDirectTo). */
   private fd = -1;
 
-  /** `out` may be attached later (frames queue meanwhile, e.g. while a TCP connect is in flight). */
-  constructor(out: Writable | null = null) {
+  constructor(out: Writable) {
     this.out = out;
-  }
-
-  attach(out: Writable): void {
-    this.out = out;
-    if (this.queue.length > 0 || this.used > this.start) this.schedule();
   }
 
   /**
@@ -208,7 +202,7 @@ export class FrameWriter {
 
   private writeOut(): void {
     const out = this.out;
-    if (out === null || this.closed) return;
+    if (this.closed) return;
     this.sealChunk();
     if (this.queue.length === 0) return;
     const queue = this.queue;
@@ -277,7 +271,6 @@ export class FrameWriter {
   }
 
   private schedule(): void {
-    if (this.out === null) return;
     // Not inside an interruptible run: an interrupt must never break off a stream write half done.
     if (this.used - this.start >= EARLY_FLUSH_BYTES && !insideInterruptibleRun()) {
       this.writeOut();

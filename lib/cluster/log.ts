@@ -1,14 +1,9 @@
 // One place for the cluster layer's diagnostics: problems that are not the
 // caller's error (a bad peer, a dropped connection) are logged, not thrown.
 
-let silent = process.env.LOOM_CLUSTER_QUIET === '1';
+const silent = process.env.LOOM_CLUSTER_QUIET === '1';
 
 export function clusterLog(message: string): void {
   if (silent) return;
   process.stderr.write(`loom (pid ${process.pid}): ${message}\n`);
-}
-
-/** For tests that provoke the logged conditions on purpose. */
-export function setClusterLogSilent(value: boolean): void {
-  silent = value;
 }

@@ -86,6 +86,11 @@ export function getPeer(pid: number): PeerRecord | undefined {
   return peers.get(pid);
 }
 
+/** Whether `pid` was a process of this cluster that has exited or was removed. */
+export function hasExited(pid: number): boolean {
+  return peers.get(pid)?.exited === true;
+}
+
 export function allPeers(): IterableIterator<PeerRecord> {
   return peers.values();
 }

@@ -16,7 +16,7 @@ import { toMachine, type Machine, type MachineSpec } from './machine-spec.js';
 import { shellCommand } from './shell-quote.js';
 import { workerTimeoutSeconds } from './timeout.js';
 import { WorkerConfig } from './worker-config.js';
-import { readAnnouncement } from './worker-output.js';
+import { isWildcardHost, readAnnouncement } from './worker-output.js';
 import { workerBinPath } from './worker-path.js';
 
 export type { MachineSpec } from './machine-spec.js';
@@ -61,7 +61,7 @@ export class SSHManager extends ClusterManager {
     if (!config.tunnel) return super.connect(pid, config);
     const data = config.userdata as SshUserdata;
     const remote = config.announced!;
-    const target = remote.host === '0.0.0.0' || remote.host === '::' ? '127.0.0.1' : remote.host;
+    const target = isWildcardHost(remote.host) ? '127.0.0.1' : remote.host;
     // A free local port can be taken by someone else before ssh binds it: try a few.
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -160,8 +160,7 @@ async function launchOne(machine: Machine, params: LaunchParams, timeout: number
     const a = await readAnnouncement(child.stdout!, child.stderr!, label, timeout);
     config.announced = a;
     if (!params.tunnel) {
-      const wildcard = a.host === '0.0.0.0' || a.host === '::';
-      config.host = wildcard ? machine.host : a.host;
+      config.host = isWildcardHost(a.host) ? machine.host : a.host;
       config.port = a.port;
     }
   } catch (e) {

@@ -3,11 +3,14 @@
 // this process's stderr as `From worker N: ...`, as in Julia.
 import type { Readable } from 'node:stream';
 
-export const ANNOUNCE_PREFIX = 'loom_worker:';
-
 export interface Announcement {
   host: string;
   port: number;
+}
+
+/** Whether a worker announced a wildcard address (it listens on every interface): others must pick a host name. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
 }
 
 export function parseAnnouncement(line: string): Announcement | undefined {

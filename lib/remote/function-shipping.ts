@@ -40,7 +40,7 @@ export interface ShippingStats {
  */
 export type WireFunction =
   | string
-  | { readonly k: 's'; readonly h: string; readonly s?: string; readonly n?: string }
+  | { readonly k: 's'; readonly h: string; readonly s: string; readonly n?: string }
   | { readonly k: 'm'; readonly u: string; readonly n: string }
   | { readonly k: 'b'; readonly n: string };
 
@@ -252,13 +252,8 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       const hit = cachedFunction(wire.h);
       if (hit) {
         // The sender counts on this process keeping it from now on, too.
-        if (wire.s !== undefined) holdFunction(wire.h, hit, from);
+        holdFunction(wire.h, hit, from);
         return hit;
-      }
-      if (wire.s === undefined) {
-        return failing(
-          new Error(`function ${wire.h} was sent by hash but its source never reached this process (from process ${from})`),
-        );
       }
       let f: (...args: unknown[]) => unknown;
       try {
@@ -296,11 +291,6 @@ export function compile(source: string, sourceURL = 'loom-fn'): (...args: unknow
   }
   if (typeof f !== 'function') throw new TypeError('the source sent did not evaluate to a function');
   return f as (...args: unknown[]) => unknown;
-}
-
-/** Whether `fn` travels as source (for the "what is missing" hint on ReferenceErrors). */
-export function travelsAsSource(fn: unknown): boolean {
-  return typeof fn === 'function' && !(fn as { [kModuleRef]?: unknown })[kModuleRef] && !builtinNames.has(fn);
 }
 
 /**

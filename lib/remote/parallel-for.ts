@@ -11,6 +11,7 @@ import type { Future } from './future.js';
 import { checkPid } from './pids.js';
 import { remotecallFetch, startCall } from './remotecall.js';
 import { splitrange } from './splitrange.js';
+import { isThenable } from './call-runner.js';
 
 /** A reducer: combines two values (Julia's `(+)`, `vcat`, ...). May be async. */
 export type Reducer<R> = (a: R, b: R) => R | Promise<R>;
@@ -26,9 +27,6 @@ export interface ParallelForOptions<R> {
 
 type Body = (i: number, ...args: never[]) => unknown;
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
-}
 
 /** Runs a chunk on a worker: each i of [start, stop), reduced there when a reducer is given. */
 export const parallelForChunk = registerBuiltin(

@@ -1,13 +1,8 @@
 // Checking a process id before using it: unknown ids fail at once with a clear
 // error, ids of processes that exited or were removed with ProcessExitedException.
 import { ProcessExitedException } from '../errors.js';
-import { myid, onProcessExit, procs } from '../cluster/index.js';
+import { hasExited, myid, procs } from '../cluster/index.js';
 import { describe } from '../tasks/wait-options.js';
-
-const exited = new Set<number>();
-onProcessExit((pid) => {
-  exited.add(pid);
-});
 
 /** Returns `pid` if it names a live process of the cluster; throws otherwise. */
 export function checkPid(pid: unknown, who: string): number {
@@ -15,12 +10,7 @@ export function checkPid(pid: unknown, who: string): number {
     throw new TypeError(`${who}: a process id must be an integer, got ${describe(pid)}`);
   }
   if (pid === myid()) return pid;
-  if (exited.has(pid)) throw new ProcessExitedException(pid);
+  if (hasExited(pid)) throw new ProcessExitedException(pid);
   if (!procs().includes(pid)) throw new RangeError(`${who}: unknown process id ${pid}`);
   return pid;
-}
-
-/** Whether `pid` is known to have exited. */
-export function hasExited(pid: number): boolean {
-  return exited.has(pid);
 }

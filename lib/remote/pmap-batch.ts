@@ -4,6 +4,7 @@
 import { myid } from '../cluster/index.js';
 import { captureRemote, encodeError, type WireError } from './errors-wire.js';
 import { explainMissing, registerBuiltin } from './function-shipping.js';
+import { isThenable } from './call-runner.js';
 
 export interface BatchResult {
   /** Values in item order (undefined where the item failed). */
@@ -14,9 +15,6 @@ export interface BatchResult {
   t: number;
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
-}
 
 /**
  * Runs fn over one batch on the process it was sent to; failures stay per

@@ -26,10 +26,6 @@ export class FutureStore implements RefStore {
   #value: unknown = undefined;
   readonly #waiters = new WaitQueue<void>('wait on Future');
 
-  get isset(): boolean {
-    return this.#state !== FutureState.Unset;
-  }
-
   set(value: unknown): void {
     if (!this.trySet(value)) throw new Error('Future can be set only once');
   }

@@ -37,7 +37,8 @@ export function refKind(id: string): RefKind {
   return id[0] as RefKind;
 }
 
-function refSize(id: string): number {
+/** The size a channel's id carries (`kind:owner:size:...`; 1 when it has none). */
+export function refSize(id: string): number {
   const parts = id.split(':');
   return parts.length > 2 ? Number(parts[2]) : 1;
 }

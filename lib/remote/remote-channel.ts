@@ -4,7 +4,7 @@
 import { registerHandle } from '../cluster/index.js';
 import { kClose, kFetch, kIsReady, kPut, kTake, kWait, type WaitOptions } from '../tasks/protocol.js';
 import { describe } from '../tasks/wait-options.js';
-import { liveProxy, receivedAgain, refKind, sharing } from './refcount.js';
+import { liveProxy, receivedAgain, refKind, refSize, sharing } from './refcount.js';
 import { RemoteReference, attach } from './reference.js';
 import { takeUntilClosed } from '../tasks/take-until-closed.js';
 
@@ -16,7 +16,7 @@ export class RemoteChannel<T = unknown> extends RemoteReference implements Async
   constructor(size = 1, pid?: number) {
     checkSize(size);
     super(new.target === RemoteRef ? 'r' : 'c', size, pid, new.target === RemoteRef ? 'RemoteRef' : 'RemoteChannel');
-    this.size = channelSize(this.id);
+    this.size = refSize(this.id);
   }
 
   /** Appends `value`, waiting while the channel is full. Resolves with the channel. */
@@ -88,11 +88,6 @@ function checkSize(size: unknown): void {
   if (size < 0 || (!Number.isInteger(size) && size !== Infinity)) {
     throw new RangeError(`RemoteChannel: size must be a non-negative integer or Infinity, got ${size}`);
   }
-}
-
-function channelSize(id: string): number {
-  const parts = id.split(':');
-  return parts.length > 2 ? Number(parts[2]) : 1;
 }
 
 /** A proxy for an existing channel id, found or made here. */

@@ -133,6 +133,11 @@ function reportDoFailure(e: unknown): void {
   console.error('loom: remoteDo failed:', e);
 }
 
+/** A remoteDo's outcome: nobody waits for it; a failure is printed here. */
+const doneOfRemoteDo: CallDone = (ok, v) => {
+  if (!ok) reportDoFailure(asRemoteFailure(v));
+};
+
 onMessage('remote.call', (msg, from) => {
   const mode = msg.m as CallMode;
   const fn = msg.f as (...args: unknown[]) => unknown;
@@ -145,9 +150,7 @@ onMessage('remote.call', (msg, from) => {
       break;
     }
     case 'd':
-      done = (ok, v) => {
-        if (!ok) reportDoFailure(asRemoteFailure(v));
-      };
+      done = doneOfRemoteDo;
       break;
     case 'F':
     case 'w': {
