@@ -171,9 +171,13 @@ function checkSpin(opts: unknown): number {
 /** Buffers of live native mappings: the memory a cross-process futex may sit in. */
 const mappedBuffers = new WeakSet<ArrayBuffer>();
 
+/** Whether a futex call may use this memory: a SharedArrayBuffer, or the buffer of a live loom Mapping. */
+export function isFutexMemory(b: ArrayBufferLike): boolean {
+  return b instanceof SharedArrayBuffer || mappedBuffers.has(b as ArrayBuffer);
+}
+
 function checkFutexMemory(view: Int32Array): void {
-  const b = view.buffer;
-  if (b instanceof SharedArrayBuffer || mappedBuffers.has(b as ArrayBuffer)) return;
+  if (isFutexMemory(view.buffer)) return;
   throw new TypeError('view must be an Int32Array over a SharedArrayBuffer or over the buffer of a loom Mapping');
 }
 
@@ -275,7 +279,8 @@ const results: readonly FutexWaitResult[] = ['ok', 'not-equal', 'timed-out'];
 const kCancelled = 3;
 let nextToken = 1;
 
-function abortError(signal: AbortSignal): Error {
+/** The error an aborted wait rejects with: the signal's reason when it is an Error, else an AbortError. */
+export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
   return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: reason });
@@ -375,19 +380,34 @@ function fallbackWaitAsync(
   signal: AbortSignal | undefined,
 ): Promise<FutexWaitResult> {
   requireShared(view, 'futexWait');
-  const r = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(view, index, value, timeout < 0 ? Infinity : timeout * 1000);
+  return heldWaitAsync(view, index, value, timeout < 0 ? Infinity : timeout * 1000, signal, false);
+}
+
+/**
+ * Atomics.waitAsync on view[index] for `ms`. A pending Atomics.waitAsync does
+ * not keep Node's event loop alive (its wake-up and timeout are V8 tasks), so
+ * a timer holds it until the wait settles, as the addon's wait does. It cannot
+ * be cancelled: an abort rejects at once, and with `notifyOnAbort` also
+ * notifies the word so that the abandoned wait ends (other sleepers re-check).
+ */
+export function heldWaitAsync(
+  view: Int32Array,
+  index: number,
+  value: number,
+  ms: number,
+  signal: AbortSignal | undefined,
+  notifyOnAbort: boolean,
+): Promise<FutexWaitResult> {
+  const r = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(view, index, value, ms);
   if (!r.async) return Promise.resolve(r.value);
-  // A pending Atomics.waitAsync does not keep Node's event loop alive (its
-  // wake-up and timeout are V8 tasks): hold a timer until it settles, as the
-  // addon's wait does.
   const keepAlive = setInterval(() => {}, 2 ** 30);
   const settled = r.value.finally(() => clearInterval(keepAlive));
   if (!signal) return settled;
-  // Atomics.waitAsync cannot be cancelled: the abort only settles our Promise.
   return new Promise<FutexWaitResult>((resolve, reject) => {
     const onAbort = (): void => {
       clearInterval(keepAlive);
       reject(abortError(signal));
+      if (notifyOnAbort) Atomics.notify(view, index);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     void settled.then((v) => {

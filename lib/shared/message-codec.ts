@@ -22,6 +22,7 @@ function typeCodeOf(v: ArrayBufferView): number {
 /** The bytes of one message; a RangeError when they exceed `maxBytes` (the channel's slot). */
 export function encodeMessage(value: unknown, maxBytes: number): Uint8Array {
   let out: Uint8Array;
+  let code = -1;
   if (typeof value === 'number') {
     out = new Uint8Array(9);
     out[0] = Tag.Number;
@@ -32,10 +33,10 @@ export function encodeMessage(value: unknown, maxBytes: number): Uint8Array {
     out[0] = Tag.String;
     const { written } = encoder.encodeInto(value, out.subarray(1));
     out = out.subarray(0, 1 + written);
-  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView) && typeCodeOf(value) >= 0) {
+  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView) && (code = typeCodeOf(value)) >= 0) {
     out = new Uint8Array(2 + value.byteLength);
     out[0] = Tag.TypedArray;
-    out[1] = typeCodeOf(value);
+    out[1] = code;
     out.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), 2);
   } else {
     const body = v8.serialize(value);

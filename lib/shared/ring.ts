@@ -8,7 +8,7 @@
 // Blocking push / pop try first, optionally spin, then sleep on the ring's
 // futex words; a producer (consumer) makes the wake syscall only when the
 // waiter count in the header says someone sleeps.
-import { addon, futexWait, futexWake } from '../native.js';
+import { abortError, addon, futexWait, futexWake, heldWaitAsync, isFutexMemory } from '../native.js';
 import { TimeoutError } from '../errors.js';
 import { kClose, kIsReady, kPut, kTake, kWait, type WaitOptions } from '../tasks/protocol.js';
 import {
@@ -213,47 +213,7 @@ function formatError(status: number, byteOffset: number, need?: number, have?: n
   }
 }
 
-interface AbortableSignal {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-}
-
-function abortError(signal: AbortableSignal): Error {
-  const reason = signal.reason;
-  if (reason instanceof Error) return reason;
-  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: reason });
-}
-
 const now = (): number => performance.now();
-
-// Atomics.waitAsync is in Node 20, but in TypeScript's lib only from ES2024 on.
-type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const atomicsWaitAsync = (Atomics as unknown as { waitAsync(v: Int32Array, i: number, value: number, ms: number): WaitAsyncResult }).waitAsync;
-
-/**
- * Sleeps until view[index] is notified or no longer `value`. A pending
- * Atomics.waitAsync does not keep Node's event loop alive, so a timer does,
- * as for any other pending wait. An abort rejects at once and notifies the
- * word to release the wait (other sleepers re-check and sleep again).
- */
-function waitAsync(view: Int32Array, index: number, value: number, ms: number, signal: AbortSignal | undefined): Promise<unknown> {
-  const r = atomicsWaitAsync(view, index, value, ms);
-  if (!r.async) return Promise.resolve(r.value);
-  const keepAlive = setTimeout(() => {}, 2 ** 31 - 1); // cleared when the wait settles
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(keepAlive);
-      reject(abortError(signal as AbortSignal));
-      Atomics.notify(view, index);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    r.value.then((v) => {
-      clearTimeout(keepAlive);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(v);
-    });
-  });
-}
 
 export class Ring {
   /** Bytes a ring of this geometry occupies: 320 + capacity * (8 + slotSize padded to 8). */
@@ -565,13 +525,7 @@ export class Ring {
   // The addon's futex works on a Mapping's buffer; on any other ArrayBuffer
   // nobody else can see the ring, so a blocking call just polls.
   #futexWorksHere(): boolean {
-    if (!addon) return false;
-    try {
-      futexWake(this.#i32, RingWord.notEmpty, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return addon !== undefined && isFutexMemory(this.#i32.buffer);
   }
 
   // Wakes the sleepers of a futex word (the TS twin calls this when the
@@ -631,7 +585,7 @@ export class Ring {
         if (this.#sleepMode === 'poll') {
           await new Promise((resolve) => setTimeout(resolve, Math.min(left, 1)));
         } else if (this.#sleepMode === 'atomics') {
-          await waitAsync(i32, word, seen, left, signal);
+          await heldWaitAsync(i32, word, seen, left, signal, true);
         } else {
           await futexWait(i32, word, seen, left === Infinity ? undefined : left / 1000, signal ? { signal } : undefined);
         }
