@@ -81,10 +81,6 @@ export function elementConstructor(name: string): TypedArrayConstructor {
   return T;
 }
 
-export function isBigIntType(name: ElementTypeName): boolean {
-  return name === 'BigInt64Array' || name === 'BigUint64Array';
-}
-
 function describe(v: unknown): string {
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
   if (v === null) return 'null';

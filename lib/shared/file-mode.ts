@@ -2,9 +2,9 @@
 // opens the file, so that only the creator ever truncates it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileModes as modes, type FileMode } from '../native.js';
 
-export type FileMode = 'r' | 'r+' | 'w+' | 'a+';
-const modes: readonly FileMode[] = ['r', 'r+', 'w+', 'a+'];
+export type { FileMode };
 
 /** `mode` as given, or the seed's default: `r+` when the file exists, `w+` when not. */
 export function resolveFileMode(mode: unknown, absolutePath: string): FileMode {

@@ -13,7 +13,7 @@ export const CLOSED_MARK = 1;
 export const STEP = 2;
 
 /** Byte offsets of the header fields from the ring's base. */
-export const RingOffset = {
+const RingOffset = {
   magic: 0,
   version: 4,
   capacity: 8,

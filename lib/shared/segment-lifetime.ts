@@ -24,11 +24,6 @@ export function unlinkSegment(name: string): void {
   }
 }
 
-/** True while a segment created here is still linked (visible in /dev/shm). */
-export function isLinked(name: string): boolean {
-  return linked.has(name);
-}
-
 process.on('exit', () => {
   for (const name of [...linked]) {
     try {

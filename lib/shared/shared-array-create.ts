@@ -20,7 +20,8 @@ export function needsAddon(what: string): Error {
   return new Error(`${what} needs loom's native addon (${why})`);
 }
 
-function checkOptions(options: unknown, allowed: readonly string[], where: string): Record<string, unknown> {
+/** `options` as a record, after checking it is an object with only `allowed` keys. */
+export function checkOptions(options: unknown, allowed: readonly string[], where: string): Record<string, unknown> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
   for (const k of Object.keys(options)) {
@@ -35,7 +36,8 @@ function checkInit<A extends SharedTypedArray>(init: unknown): SharedArrayInit<A
   return init as SharedArrayInit<A>;
 }
 
-function freshId(): string {
+/** A name for memory that is not a segment, in the segments' form. */
+export function freshId(): string {
   return `loom-${process.pid}-${randomBytes(8).toString('hex')}`;
 }
 

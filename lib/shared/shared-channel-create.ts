@@ -1,22 +1,19 @@
 // SharedChannel.create and how a SharedChannel travels: a segment holding one
 // ring, mapped by every process of its pids and then unlinked at once (the rule
 // of SharedArray), described on the wire by name and shape.
-import { randomBytes } from 'node:crypto';
 import { myid, registerHandle } from '../cluster/index.js';
 import { nativeAvailable, shmOpen, type Mapping } from '../native.js';
 import { cacheOnCreator, cacheOnParticipant, cachedShared } from './participant-cache.js';
 import { mapOnAll, resolvePids } from './participants.js';
 import { Ring } from './ring.js';
 import { createSegment, unlinkSegment } from './segment-lifetime.js';
-import { needsAddon } from './shared-array-create.js';
+import { MAX_CAPACITY, MAX_SLOT_SIZE } from './ring-layout.js';
+import { checkOptions as checkKnownOptions, freshId, needsAddon } from './shared-array-create.js';
 import { SharedChannel, type SharedChannelOptions, type SharedChannelWire } from './shared-channel.js';
-
-const maxCapacity = 2 ** 28;
-const maxSlotSize = 2 ** 24;
 
 function checkCapacity(capacity: unknown): number {
   if (capacity === undefined) return 32;
-  if (typeof capacity !== 'number' || !Number.isSafeInteger(capacity) || capacity < 1 || capacity > maxCapacity) {
+  if (typeof capacity !== 'number' || !Number.isSafeInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
     throw new RangeError(`capacity must be an integer from 1 to 2^28, got ${String(capacity)}`);
   }
   // The ring's index arithmetic needs a power of two.
@@ -25,20 +22,14 @@ function checkCapacity(capacity: unknown): number {
 
 function checkOptions(options: unknown): { slotSize: number; pids: unknown; impl: 'native' | 'ts'; spin: number } {
   const defaultImpl = nativeAvailable ? 'native' : 'ts';
-  if (options === undefined) return { slotSize: 4096, pids: undefined, impl: defaultImpl, spin: 0 };
-  if (typeof options !== 'object' || options === null) throw new TypeError('SharedChannel.create: options must be an object');
-  for (const k of Object.keys(options)) {
-    if (!['slotSize', 'pids', 'impl', 'spin'].includes(k)) {
-      throw new TypeError(`SharedChannel.create: unknown option '${k}' (known: slotSize, pids, impl, spin)`);
-    }
-  }
-  const { slotSize = 4096, pids, impl = defaultImpl, spin = 0 } = options as SharedChannelOptions;
+  const known = checkKnownOptions(options, ['slotSize', 'pids', 'impl', 'spin'], 'SharedChannel.create');
+  const { slotSize = 4096, pids, impl = defaultImpl, spin = 0 } = known as SharedChannelOptions;
   if (typeof spin !== 'number' || !Number.isFinite(spin) || spin < 0) {
     throw new RangeError(`spin must be a non-negative number of microseconds, got ${String(spin)}`);
   }
   if (impl !== 'native' && impl !== 'ts') throw new RangeError(`impl must be 'native' or 'ts', got ${String(impl)}`);
   if (impl === 'native' && !nativeAvailable) throw needsAddon("SharedChannel.create with impl 'native'");
-  if (typeof slotSize !== 'number' || !Number.isSafeInteger(slotSize) || slotSize < 16 || slotSize > maxSlotSize) {
+  if (typeof slotSize !== 'number' || !Number.isSafeInteger(slotSize) || slotSize < 16 || slotSize > MAX_SLOT_SIZE) {
     throw new RangeError(`slotSize must be an integer from 16 to 2^24 bytes, got ${String(slotSize)}`);
   }
   return { slotSize, pids, impl, spin };
@@ -59,7 +50,7 @@ export async function createSharedChannel<T>(capacity?: number, options?: Shared
     if (pids.some((p) => p !== me)) throw needsAddon(`SharedChannel.create with pids [${pids.join(', ')}] (a channel across processes)`);
     buffer = new SharedArrayBuffer(byteLength);
   }
-  const id = mapping?.name ?? `loom-${process.pid}-${randomBytes(8).toString('hex')}`;
+  const id = mapping?.name ?? freshId();
   const wire: SharedChannelWire = { id, backing: mapping ? 'shm' : 'local', name: id, byteLength, capacity: cap, slotSize, pids, creator: me, impl, spin };
   let onRelease = (): void => {};
   let ch: SharedChannel<T>;
