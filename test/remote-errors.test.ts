@@ -17,7 +17,9 @@ import {
   rmprocs,
   wait,
   InterruptException,
+  TimeoutError,
 } from 'loom';
+import { registerErrorClass } from '../lib/cluster/index.js';
 
 test('a remote throw comes back as RemoteException carrying the original error', async (t) => {
   const [a] = await addprocs(1);
@@ -160,3 +162,26 @@ test('errors nested in results and CompositeException survive the trip', async (
 });
 
 declare const loom: typeof import('loom');
+
+test('error classes known to the cluster come back as themselves, thrown or inside a value', async (t) => {
+  const [a] = await addprocs(1);
+  t.after(() => rmprocs(a!));
+  // A TimeoutError inside a result, not thrown.
+  const got = await remotecallFetch(a!, () => ({ e: new loom.TimeoutError(2) }));
+  assert.ok(got.e instanceof TimeoutError);
+  // A class registered here: a failure of that name on the worker arrives as it.
+  class Oops extends Error {}
+  registerErrorClass(Oops);
+  await assert.rejects(
+    remotecallFetch(a!, () => {
+      const e = new Error('not good');
+      e.name = 'Oops';
+      throw e;
+    }),
+    (e: RemoteException) => {
+      assert.ok(e.cause instanceof Oops, `cause is ${Object.getPrototypeOf(e.cause).constructor.name}`);
+      assert.equal((e.cause as Error).message, 'not good');
+      return true;
+    },
+  );
+});

@@ -16,5 +16,5 @@ export { SSHManager } from './ssh-manager.js';
 export { parseMachineFile, type MachineSpec } from './machine-spec.js';
 export { WorkerConfig } from './worker-config.js';
 export { initWorker, processMessages } from './worker-runtime.js';
-export { registerHandle, registerErrorClass, type HandleSpec } from './serializer.js';
+export { registerHandle, registerErrorClass, errorClassNamed, type HandleSpec } from './serializer.js';
 export type { Topology, TopologyOption } from './topology.js';

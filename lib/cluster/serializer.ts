@@ -21,6 +21,7 @@ import {
   InvalidStateException,
   ProcessExitedException,
   RemoteException,
+  TimeoutError,
 } from '../errors.js';
 import { loadDeferredLibrary } from './deferred-library.js';
 
@@ -312,8 +313,13 @@ const knownErrorClasses = new Map<string, ErrorConstructor>();
 for (const c of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError] as ErrorConstructor[]) {
   knownErrorClasses.set(c.name, c);
 }
-for (const c of [CompositeException, InvalidStateException, RemoteException, ProcessExitedException, InterruptException]) {
+for (const c of [CompositeException, InvalidStateException, RemoteException, ProcessExitedException, InterruptException, TimeoutError]) {
   knownErrorClasses.set(c.name, c as unknown as ErrorConstructor);
+}
+
+/** The class registered for an error's constructor name, if any (the remote layer's error replies use it too). */
+export function errorClassNamed(name: string): ErrorConstructor | undefined {
+  return knownErrorClasses.get(name);
 }
 
 /** Lets Errors of class `ctor` arrive as that class (prototype restored, constructor not run). */

@@ -11,6 +11,7 @@ import {
   TimeoutError,
   toError,
 } from '../errors.js';
+import { errorClassNamed } from '../cluster/index.js';
 
 /** An error as it travels: name, message, stack, own properties, cause. */
 export interface WireError {
@@ -113,8 +114,11 @@ export function decodeError(w: WireError, depth = 0): Error {
       err = new AggregateError(Array.isArray(props?.errors) ? (props.errors as unknown[]) : [], w.m);
       break;
     default: {
-      const Ctor = builtins[w.n] ?? Error;
-      err = new Ctor(w.m);
+      // JS's own classes are constructed; a class registered with the cluster (registerErrorClass)
+      // gets its prototype back without running its constructor, as in any other message.
+      const Native = builtins[w.n];
+      const Registered = Native === undefined ? errorClassNamed(w.n) : undefined;
+      err = Native !== undefined ? new Native(w.m) : Registered !== undefined ? (Object.create(Registered.prototype) as Error) : new Error(w.m);
       if (err.name !== w.n) define(err, 'name', w.n);
     }
   }
