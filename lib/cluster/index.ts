@@ -7,7 +7,7 @@ export { rmprocs, type RmprocsOptions, type RmprocsResult } from './rmprocs.js';
 export { interrupt } from './interrupt.js';
 export { runInterruptible, queueInterruptible, trackAsync, untrackAsync } from './interruptible.js';
 export type { Interruptible, AsyncInterruptible } from './interruptible.js';
-export { holdProcess, releaseProcess, holdWhile, processHolds } from './keep-alive.js';
+export { holdProcess, releaseProcess, holdWhile } from './keep-alive.js';
 export { myid, nprocs, nworkers, procs, workers, isWorker, send, onMessage, onProcessExit, hasExited } from './membership.js';
 export type { Message, PeerAddress } from './membership.js';
 export { ClusterManager, type LaunchParams, type ManageOp } from './cluster-manager.js';

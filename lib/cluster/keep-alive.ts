@@ -38,11 +38,6 @@ export function holdWhile<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-/** How many holds are in place (for tests). */
-export function processHolds(): number {
-  return holds;
-}
-
 /** Lets these handles stop keeping the event loop alive (those without unref are skipped). */
 export function letGo(...handles: unknown[]): void {
   for (const h of handles) {

@@ -11,4 +11,3 @@ export { splitrange } from './splitrange.js';
 export { everywhere, type EverywhereOptions } from './everywhere.js';
 export { remoteFn, shippingStats, type RemoteFunction, type ShippingStats } from './function-shipping.js';
 export { ownedRefCount } from './refcount.js';
-export { pendingRequests } from './transport.js';

@@ -16,6 +16,7 @@ import { attach } from './reference.js';
 import { runCall, type CallDone } from './call-runner.js';
 import { reply, replyError, request, requestValue, sendTo } from './transport.js';
 import { describe } from '../tasks/wait-options.js';
+import { checkIdType } from './pids.js';
 
 /** A function that can be called on another process (a self-contained function value or a remoteFn). */
 export type RemoteCallable<A extends unknown[] = never[], R = unknown> = (...args: A) => R;
@@ -44,15 +45,9 @@ function checkFn(fn: unknown, who: string): asserts fn is (...args: unknown[]) =
   if (typeof fn !== 'function') throw new TypeError(`${who}: fn must be a function, got ${describe(fn)}`);
 }
 
-function checkId(id: unknown, who: string): asserts id is number {
-  if (typeof id !== 'number' || !Number.isInteger(id)) {
-    throw new TypeError(`${who}: a process id must be an integer, got ${describe(id)}`);
-  }
-}
-
 /** Starts a call whose result a Future owned by process `id` will hold (mode 'F' or 'w'). */
 export function startCall<R>(id: number, fn: unknown, args: unknown[], mode: 'F' | 'w', who: string): Future<R> {
-  checkId(id, who);
+  checkIdType(id, who);
   checkFn(fn, who);
   if (id === myid()) {
     const fut = new Future<R>();
@@ -107,7 +102,7 @@ export async function remotecallWait<A extends unknown[], R>(
 /** Calls and resolves with the result: one message there, one back. Rejects with RemoteException on failure. */
 export function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): Promise<Awaited<R>> {
   try {
-    checkId(id, 'remotecallFetch');
+    checkIdType(id, 'remotecallFetch');
     checkFn(fn, 'remotecallFetch');
   } catch (e) {
     return Promise.reject(e);
@@ -118,7 +113,7 @@ export function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCa
 
 /** Calls `fn(...args)` on process `id` and forgets it (a failure is printed there). */
 export function remoteDo<A extends unknown[], R>(id: number, fn: RemoteCallable<A, R>, ...args: A): void {
-  checkId(id, 'remoteDo');
+  checkIdType(id, 'remoteDo');
   checkFn(fn, 'remoteDo');
   if (id === myid()) {
     queueMicrotask(() => {

@@ -134,14 +134,6 @@ onMessage('remote.reply', (msg) => {
   else p.resolve(p.valueOnly ? msg.v : msg);
 });
 
-/** Requests in flight to `pid` (for tests and introspection). */
-export function pendingRequests(pid?: number): number {
-  if (pid === undefined) return pending.size;
-  let n = 0;
-  for (const p of pending.values()) if (p.pid === pid) n++;
-  return n;
-}
-
 const exitHooks: ((pid: number) => void)[] = [];
 
 /** Runs `hook` when a peer is gone, after pending requests to it were rejected. */
