@@ -63,6 +63,23 @@ test('cyclic payloads survive', () => {
   assert.equal(b.list[0], b);
 });
 
+test('shared references are found among many containers, before and after the memo outgrows its short list', () => {
+  const early = { e: 1 };
+  const many = Array.from({ length: 40 }, (_, i) => ({ i }));
+  const distinct = encodeMessage({ type: 't', items: many }, 2);
+  assert.equal(distinct[0]! & FLAG_JSON, FLAG_JSON, '41 distinct containers, nothing shared: still JSON');
+  const late = many[30]!;
+  const msg = { type: 't', first: early, items: many, again: [early, late] };
+  const body = encodeMessage(msg, 2);
+  assert.equal(body[0]! & FLAG_JSON, 0, 'shared references go through v8');
+  const back = decodeMessage(body, 2) as typeof msg;
+  assert.equal(back.again[0], back.first, 'a container seen while the memo was a list');
+  assert.equal(back.again[1], back.items[30], 'a container seen after it became a Map');
+  assert.deepEqual(back, msg);
+  // The next message starts with an empty memo: nothing of the last one is taken for shared.
+  assert.equal(encodeMessage({ type: 't', first: early }, 2)[0]! & FLAG_JSON, FLAG_JSON);
+});
+
 class Point {
   constructor(
     readonly x: number,

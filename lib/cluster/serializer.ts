@@ -75,7 +75,60 @@ let sawHandle = false;
 let jsonSafe = true;
 let nodeBudget = 0;
 let encodeTo = 0;
-const memo = new Map<object, unknown>();
+
+// The memo: a short list, scanned (a message holds a few containers, and a
+// Map would cost a new table per message and an identity hash per object),
+// moved into a Map once a message holds more than kMemoList containers.
+const kMemoList = 16;
+const memoKeys: (object | undefined)[] = [];
+const memoValues: unknown[] = [];
+let memoCount = 0;
+let memoMap: Map<object, unknown> | null = null;
+const NOT_SEEN = Symbol('not seen');
+
+function memoGet(o: object): unknown {
+  if (memoMap !== null) return memoMap.has(o) ? memoMap.get(o) : NOT_SEEN;
+  for (let i = 0; i < memoCount; i++) if (memoKeys[i] === o) return memoValues[i];
+  return NOT_SEEN;
+}
+
+/** Records `o` as visited, standing for itself until memoSet says otherwise. */
+function memoEnter(o: object): void {
+  if (memoMap === null && memoCount === kMemoList) {
+    memoMap = new Map();
+    for (let i = 0; i < memoCount; i++) memoMap.set(memoKeys[i]!, memoValues[i]);
+  }
+  if (memoMap !== null) {
+    memoMap.set(o, o);
+    return;
+  }
+  memoKeys[memoCount] = o;
+  memoValues[memoCount] = o;
+  memoCount++;
+}
+
+function memoSet(o: object, encoded: unknown): void {
+  if (memoMap !== null) {
+    memoMap.set(o, encoded);
+    return;
+  }
+  for (let i = memoCount - 1; i >= 0; i--) {
+    if (memoKeys[i] === o) {
+      memoValues[i] = encoded;
+      return;
+    }
+  }
+}
+
+/** Forgets the message's containers (the list keeps no reference to them). */
+function memoClear(): void {
+  for (let i = 0; i < memoCount; i++) {
+    memoKeys[i] = undefined;
+    memoValues[i] = undefined;
+  }
+  memoCount = 0;
+  memoMap = null;
+}
 
 /**
  * Small messages made only of strings, finite numbers, booleans, null, plain
@@ -110,7 +163,7 @@ export function encodeForWire(msg: unknown, to: number): string | Buffer {
   try {
     value = encodeValue(msg);
   } finally {
-    memo.clear();
+    memoClear();
   }
   if (jsonSafe) {
     lastJsonFlags = FLAG_JSON | (sawHandle ? FLAG_HANDLES : 0);
@@ -165,9 +218,10 @@ function encodeValue(v: unknown): unknown {
     sawHandle = true;
     return { [HANDLE_KEY]: ERROR_TAG, d: encodeValue(encodeError(o)) };
   }
-  if (memo.has(o)) {
+  const seen = memoGet(o);
+  if (seen !== NOT_SEEN) {
     jsonSafe = false; // shared or cyclic: v8 keeps the references
-    return memo.get(o);
+    return seen;
   }
   if (Array.isArray(o)) return encodeArray(o);
   const proto = Object.getPrototypeOf(o);
@@ -179,7 +233,7 @@ function encodeValue(v: unknown): unknown {
 }
 
 function encodeArray(a: unknown[]): unknown[] {
-  memo.set(a, a);
+  memoEnter(a);
   let out: unknown[] | null = null;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
@@ -187,13 +241,13 @@ function encodeArray(a: unknown[]): unknown[] {
     if (y !== x && out === null) out = a.slice(0, i);
     if (out !== null) out.push(y);
   }
-  if (out === null) return a; // memo already maps it to itself
-  memo.set(a, out);
+  if (out === null) return a; // the memo already has it standing for itself
+  memoSet(a, out);
   return out;
 }
 
 function encodeObject(o: Record<string, unknown>): Record<string, unknown> {
-  memo.set(o, o);
+  memoEnter(o);
   let out: Record<string, unknown> | null = null;
   for (const k in o) {
     const x = o[k];
@@ -203,13 +257,13 @@ function encodeObject(o: Record<string, unknown>): Record<string, unknown> {
       out[k] = y;
     }
   }
-  if (out === null) return o; // memo already maps it to itself
-  memo.set(o, out);
+  if (out === null) return o; // the memo already has it standing for itself
+  memoSet(o, out);
   return out;
 }
 
 function encodeMap(m: Map<unknown, unknown>): Map<unknown, unknown> {
-  memo.set(m, m);
+  memoEnter(m);
   let changed = false;
   const entries: [unknown, unknown][] = [];
   for (const [k, x] of m) {
@@ -219,12 +273,12 @@ function encodeMap(m: Map<unknown, unknown>): Map<unknown, unknown> {
     entries.push([k2, y]);
   }
   const r = changed ? new Map(entries) : m;
-  memo.set(m, r);
+  memoSet(m, r);
   return r;
 }
 
 function encodeSet(s: Set<unknown>): Set<unknown> {
-  memo.set(s, s);
+  memoEnter(s);
   let changed = false;
   const items: unknown[] = [];
   for (const x of s) {
@@ -233,7 +287,7 @@ function encodeSet(s: Set<unknown>): Set<unknown> {
     items.push(y);
   }
   const r = changed ? new Set(items) : s;
-  memo.set(s, r);
+  memoSet(s, r);
   return r;
 }
 

@@ -163,26 +163,25 @@ function sourceOf(fn: (...args: never[]) => unknown): SourceInfo {
   let info = sourceInfo.get(fn);
   if (info) return info;
   const source = Function.prototype.toString.call(fn);
+  // An arrow written inside a loop is a new function object each time, with the
+  // same source: found by its source, it costs no entry of its own (a WeakMap
+  // entry per call would cost more than the lookup saves, and burden the GC).
+  info = infoBySource.get(source);
+  if (info) return info;
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw new TypeError(
       `function ${fn.name || '(anonymous)'} cannot be sent to another process: it is native or bound; ` +
         'send a self-contained function, or name an export with remoteFn(moduleSpecifier, exportName)',
     );
   }
-  // An arrow written inside a loop is a new function object each time, with the
-  // same source: hash each distinct source once.
-  let hash = hashBySource.get(source);
-  if (hash === undefined) {
-    hash = createHash('sha1').update(source).digest('base64url');
-    if (hashBySource.size >= kMaxHashedSources) hashBySource.clear();
-    hashBySource.set(source, hash);
-  }
-  info = { hash, source };
+  info = { hash: createHash('sha1').update(source).digest('base64url'), source };
+  if (infoBySource.size >= kMaxHashedSources) infoBySource.clear();
+  infoBySource.set(source, info);
   sourceInfo.set(fn, info);
   return info;
 }
 
-const hashBySource = new Map<string, string>();
+const infoBySource = new Map<string, SourceInfo>();
 const kMaxHashedSources = 4096;
 
 /** Encodes a function for process `to`: its source the first time, its hash after that. */
@@ -240,6 +239,7 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       failing(new Error(`function ${wire} was sent by hash but its source never reached this process (from process ${from})`))
     );
   }
+  if (wire === null || typeof wire !== 'object') return noFunction(from);
   switch (wire.k) {
     case 'm':
       return moduleFunction(wire.u, wire.n) as unknown as (...args: unknown[]) => unknown;
@@ -266,7 +266,13 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       holdFunction(wire.h, f, from);
       return f;
     }
+    default:
+      return noFunction(from);
   }
+}
+
+function noFunction(from: number): (...args: unknown[]) => unknown {
+  return failing(new TypeError(`no function in the message from process ${from}`));
 }
 
 function failing(e: unknown): (...args: unknown[]) => unknown {

@@ -8,13 +8,13 @@
 // calls from other processes run through call-runner.ts (interruptible).
 import { myid, onMessage } from '../cluster/index.js';
 import { captureRemote } from './errors-wire.js';
-import { explainMissing } from './function-shipping.js';
+import { decodeFunction, explainMissing, type WireFunction } from './function-shipping.js';
 import { Future } from './future.js';
 import { addCount, newRefId, ownedEntry } from './refcount.js';
 import type { FutureStore } from './ref-stores.js';
 import { attach } from './reference.js';
 import { runCall, type CallDone } from './call-runner.js';
-import { reply, replyError, request, requestValue, sendTo } from './transport.js';
+import { reply, replyError, request, requestValue, sendCallTo } from './transport.js';
 import { describe } from '../tasks/wait-options.js';
 import { checkIdType } from './pids.js';
 
@@ -72,10 +72,10 @@ export function startCall<R>(id: number, fn: unknown, args: unknown[], mode: 'F'
   }
   const rid = newRefId('f', 1);
   if (mode === 'F') {
-    sendTo(id, { type: 'remote.call', m: mode, r: rid, f: fn, a: args });
+    sendCallTo(id, { type: 'remote.call', m: mode, r: rid, f: fn, a: args });
     return attach(rid, id, 1, () => new Future<R>());
   }
-  const done = request(id, { type: 'remote.call', m: mode, r: rid, f: fn, a: args });
+  const done = request(id, { type: 'remote.call', m: mode, r: rid, f: fn, a: args }, undefined, sendCallTo);
   const fut = attach(rid, id, 1, () => new Future<R>());
   fut.setDone(done);
   return fut;
@@ -108,7 +108,7 @@ export function remotecallFetch<A extends unknown[], R>(id: number, fn: RemoteCa
     return Promise.reject(e);
   }
   if (id === myid()) return runHere(fn as (...a: unknown[]) => unknown, args) as Promise<Awaited<R>>;
-  return requestValue(id, { type: 'remote.call', m: 'f', f: fn, a: args }) as Promise<Awaited<R>>;
+  return requestValue(id, { type: 'remote.call', m: 'f', f: fn, a: args }, sendCallTo) as Promise<Awaited<R>>;
 }
 
 /** Calls `fn(...args)` on process `id` and forgets it (a failure is printed there). */
@@ -121,7 +121,7 @@ export function remoteDo<A extends unknown[], R>(id: number, fn: RemoteCallable<
     });
     return;
   }
-  sendTo(id, { type: 'remote.call', m: 'd', f: fn, a: args });
+  sendCallTo(id, { type: 'remote.call', m: 'd', f: fn, a: args });
 }
 
 function reportDoFailure(e: unknown): void {
@@ -135,7 +135,7 @@ const doneOfRemoteDo: CallDone = (ok, v) => {
 
 onMessage('remote.call', (msg, from) => {
   const mode = msg.m as CallMode;
-  const fn = msg.f as (...args: unknown[]) => unknown;
+  const fn = decodeFunction(msg.f as WireFunction, from);
   const args = (msg.a as unknown[] | undefined) ?? [];
   let done: CallDone;
   switch (mode) {
@@ -168,6 +168,5 @@ onMessage('remote.call', (msg, from) => {
     default:
       return;
   }
-  if (typeof fn !== 'function') done(false, new TypeError('no function in the call'));
-  else runCall(fn, args, done);
+  runCall(fn, args, done);
 });

@@ -14,7 +14,7 @@ import {
   type Message,
 } from '../cluster/index.js';
 import { decodeError, encodeError, type WireError } from './errors-wire.js';
-import { withSentJournal } from './function-shipping.js';
+import { encodeFunction, withSentJournal } from './function-shipping.js';
 import { READY_REQUEST } from './ready-answer.js';
 
 let beforeSend: ((to: number) => void) | undefined;
@@ -28,6 +28,26 @@ export function setBeforeSend(hook: (to: number) => void): void {
 export function sendTo(to: number, msg: Message): void {
   beforeSend?.(to);
   withSentJournal(to, send, msg);
+}
+
+/** How a request leaves: sendTo, or sendCallTo for a call message. */
+export type Sender = (to: number, msg: Message) => void;
+
+/**
+ * Sends a call message whose `f` holds the function to run: `f` leaves as the
+ * function's wire form for `to` (its source the first time, its hash after
+ * that), a plain field the receiver decodes itself (remotecall.ts). So a call
+ * whose arguments hold no handle is plain data: nothing walks it on arrival.
+ */
+export function sendCallTo(to: number, msg: Message): void {
+  beforeSend?.(to);
+  withSentJournal(to, encodeFunctionAndSend, msg);
+}
+
+// Inside the journal's scope, so that a send that throws takes back a source it would have carried.
+function encodeFunctionAndSend(to: number, msg: Message): void {
+  msg.f = encodeFunction(msg.f as (...args: never[]) => unknown, to);
+  send(to, msg);
 }
 
 interface Pending {
@@ -63,21 +83,21 @@ function takePending(i: number): Pending | undefined {
  * or rejects with the error the peer replied with, or ProcessExitedException
  * when the peer is gone before replying.
  */
-export function request(to: number, msg: Message, keep?: unknown): Promise<Message> {
-  return start(to, msg, keep, false) as Promise<Message>;
+export function request(to: number, msg: Message, keep?: unknown, via: Sender = sendTo): Promise<Message> {
+  return start(to, msg, keep, false, via) as Promise<Message>;
 }
 
 /** Like request, resolving with the reply's value (one Promise less per call). */
-export function requestValue(to: number, msg: Message): Promise<unknown> {
-  return start(to, msg, undefined, true);
+export function requestValue(to: number, msg: Message, via: Sender = sendTo): Promise<unknown> {
+  return start(to, msg, undefined, true, via);
 }
 
-function start(to: number, msg: Message, keep: unknown, valueOnly: boolean): Promise<unknown> {
+function start(to: number, msg: Message, keep: unknown, valueOnly: boolean, via: Sender): Promise<unknown> {
   const i = ++nextRequestId;
   msg.i = i;
   return new Promise<unknown>((resolve, reject) => {
     try {
-      sendTo(to, msg);
+      via(to, msg);
     } catch (e) {
       reject(e);
       return;
