@@ -45,6 +45,20 @@ test('a worker keeps at most functionsPerPeer functions from one sender; dropped
   assert.equal((await remotecallFetch(id, statsOn)).compiles, 61);
 });
 
+test('a function in steady use between many new ones is never dropped: it travels as source once', async (t) => {
+  const id = await oneWorkerWithBound(t, 8);
+  const hot = distinct(-1);
+  const before = shippingStats().sourceSends;
+  for (let i = 0; i < 50; i++) {
+    assert.equal(await remotecallFetch(id, hot, i), i - 1);
+    for (let k = 0; k < 3; k++) assert.equal(await remotecallFetch(id, distinct(i * 3 + k), 0), i * 3 + k);
+  }
+  assert.equal(shippingStats().sourceSends - before, 1 + 150, 'the hot one once, each new one once');
+  assert.equal(await remotecallFetch(id, hot, 100), 99);
+  assert.equal(shippingStats().sourceSends - before, 151);
+  assert.ok((await remotecallFetch(id, statsOn)).cached <= 8);
+});
+
 test('a function sent and dropped in the same turn still runs: the forget is taken back', async (t) => {
   const id = await oneWorkerWithBound(t, 2);
   const [a, b, c] = [distinct(1), distinct(2), distinct(3)];

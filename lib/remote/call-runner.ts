@@ -13,8 +13,12 @@
 import { queueInterruptible, trackAsync, untrackAsync, type AsyncInterruptible, type Interruptible } from '../cluster/index.js';
 import type { InterruptException } from '../errors.js';
 
-/** What becomes of a call: `ok` and its value, or not `ok` and the error. */
-export type CallDone = (ok: boolean, value: unknown) => void;
+/**
+ * What becomes of a call: `ok` and its value, or not `ok` and the error.
+ * `from` and `request` are runCall's, handed back so that the common outcome
+ * (a reply to the caller) needs no closure per call.
+ */
+export type CallDone = (ok: boolean, value: unknown, from: number, request: number) => void;
 
 const enum State {
   Queued,
@@ -29,14 +33,18 @@ class Call implements AsyncInterruptible {
   readonly fn: (...args: unknown[]) => unknown;
   readonly args: unknown[];
   readonly done: CallDone;
+  readonly from: number;
+  readonly request: number;
   state = State.Queued;
   ok = false;
   value: unknown = undefined;
 
-  constructor(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone) {
+  constructor(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone, from: number, request: number) {
     this.fn = fn;
     this.args = args;
     this.done = done;
+    this.from = from;
+    this.request = request;
   }
 
   /** Runs the synchronous part (inside the script). */
@@ -78,7 +86,7 @@ class Call implements AsyncInterruptible {
     if (this.state === State.Settled) return;
     this.state = State.Settled;
     this.value = undefined;
-    this.done(ok, value);
+    this.done(ok, value, this.from, this.request);
   }
 }
 
@@ -128,9 +136,9 @@ const batchRun: Interruptible = {
   },
 };
 
-/** Queues fn(...args); `done` is called once with its outcome. */
-export function runCall(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone): void {
-  calls.push(new Call(fn, args, done));
+/** Queues fn(...args); `done` is called once with its outcome (and `from`, `request`). */
+export function runCall(fn: (...args: unknown[]) => unknown, args: unknown[], done: CallDone, from: number, request: number): void {
+  calls.push(new Call(fn, args, done, from, request));
   if (!queued) {
     queued = true;
     queueInterruptible(batchRun);

@@ -22,17 +22,34 @@ export function setFunctionsPerPeer(n: number): void {
 
 // --- the sender's side -------------------------------------------------------
 
-/** Per peer, the hashes it has from this process, in order of last use (a Map keeps insertion order). */
-const sentTo = new Map<number, Map<string, true>>();
+/**
+ * Per peer, the hashes it has from this process, each with the tick of its
+ * last move to the back, in that order (a Map keeps insertion order: the
+ * front is dropped first).
+ */
+const sentTo = new Map<number, Map<string, number>>();
+/** Counts sends by hash and first sends: the age of an entry, in events. */
+let tick = 0;
 /** Per peer, hashes dropped this turn whose forget has not left yet. */
 const forgets = new Map<number, Set<string>>();
 let flushQueued = false;
 
-/** Whether `to` has `hash` from this process; a hit becomes the most recently used. */
+/**
+ * Whether `to` has `hash` from this process. A hit older than half the bound
+ * moves to the back: a function used at least that often is never dropped
+ * (fewer than the bound first sends can come between two of its moves), and
+ * the common case, the same function again and again, is one lookup rather
+ * than a delete and an insert per call.
+ */
 export function peerHas(to: number, hash: string): boolean {
   const sent = sentTo.get(to);
-  if (sent === undefined || !sent.delete(hash)) return false;
-  sent.set(hash, true);
+  if (sent === undefined) return false;
+  const at = sent.get(hash);
+  if (at === undefined) return false;
+  if (++tick - at > functionsPerPeer >> 1) {
+    sent.delete(hash);
+    sent.set(hash, tick);
+  }
   return true;
 }
 
@@ -40,7 +57,7 @@ export function peerHas(to: number, hash: string): boolean {
 export function markSent(to: number, hash: string): void {
   let sent = sentTo.get(to);
   if (sent === undefined) sentTo.set(to, (sent = new Map()));
-  sent.set(hash, true);
+  sent.set(hash, ++tick);
   // Sent again before its forget left: the forget must not leave (the peer keeps it).
   forgets.get(to)?.delete(hash);
   if (sent.size <= functionsPerPeer) return;

@@ -133,17 +133,19 @@ const doneOfRemoteDo: CallDone = (ok, v) => {
   if (!ok) reportDoFailure(asRemoteFailure(v));
 };
 
+/** A remotecallFetch's outcome: the reply. */
+const replyOutcome: CallDone = (ok, v, from, i) => (ok ? reply(from, i, v) : replyError(from, i, asRemoteFailure(v)));
+
 onMessage('remote.call', (msg, from) => {
   const mode = msg.m as CallMode;
   const fn = decodeFunction(msg.f as WireFunction, from);
   const args = (msg.a as unknown[] | undefined) ?? [];
+  const i = msg.i as number;
   let done: CallDone;
   switch (mode) {
-    case 'f': {
-      const i = msg.i as number;
-      done = (ok, v) => (ok ? reply(from, i, v) : replyError(from, i, asRemoteFailure(v)));
+    case 'f':
+      done = replyOutcome;
       break;
-    }
     case 'd':
       done = doneOfRemoteDo;
       break;
@@ -152,7 +154,6 @@ onMessage('remote.call', (msg, from) => {
       const rid = msg.r as string;
       const store = ownedEntry(rid).store as FutureStore;
       addCount(rid, from, 1);
-      const i = msg.i as number;
       done = (ok, v) => {
         if (ok) {
           store.trySet(v);
@@ -168,5 +169,5 @@ onMessage('remote.call', (msg, from) => {
     default:
       return;
   }
-  runCall(fn, args, done);
+  runCall(fn, args, done, from, i);
 });
