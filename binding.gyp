@@ -8,6 +8,14 @@
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
       "libraries": ["-lrt", "-lpthread"]
+    },
+    {
+      "target_name": "loom_runtime",
+      "sources": ["native/runtime_binding.cc", "native/sigint_watch.cc"],
+      "include_dirs": ["native"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-Wall", "-Wextra", "-Wno-cast-function-type"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
+      "libraries": ["-lpthread"]
     }
   ]
 }

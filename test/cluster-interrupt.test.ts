@@ -31,6 +31,27 @@ test('interrupt breaks a synchronous busy loop; the worker keeps serving', async
   assert.equal(await echo(b, 'b after'), 'b after');
 });
 
+test('without the native runtime (LOOM_NATIVE=0), interrupt breaks a busy loop all the same', async (t) => {
+  const before = process.env.LOOM_NATIVE;
+  process.env.LOOM_NATIVE = '0'; // the workers inherit it
+  let ids: number[];
+  try {
+    ids = await addprocs(1, { exeflags: ['--import', echoFixture] });
+  } finally {
+    if (before === undefined) delete process.env.LOOM_NATIVE;
+    else process.env.LOOM_NATIVE = before;
+  }
+  t.after(() => rmprocs(...ids));
+  const [a] = ids as [number];
+  assert.equal(await evalOn(a, () => process.env.LOOM_NATIVE), '0');
+  const p = spin(a);
+  await p.started;
+  await sleep(50);
+  await interrupt(a);
+  assert.ok(isInterrupt(await within(p.done)));
+  assert.equal(await echo(a, 'after'), 'after');
+});
+
 test('interrupt rejects pending async work and aborts its signal', async (t) => {
   const [id] = await addprocs(1, { exeflags: ['--import', echoFixture] });
   t.after(() => rmprocs(id!));

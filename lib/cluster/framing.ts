@@ -8,6 +8,7 @@
 // a chunk is handed on as a view of that chunk, never copied.
 import { writeSync, writevSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { nativeRuntime } from './native-runtime.js';
 import { insideInterruptibleRun } from './run-state.js';
 
 /** A frame body larger than this closes the connection (a malformed or hostile peer). */
@@ -203,14 +204,27 @@ export class FrameWriter {
   private writeOut(): void {
     const out = this.out;
     if (this.closed) return;
+    // (Never inside an interruptible run: an interrupt between the syscall and the bookkeeping
+    // of a partial write would lose the rest of the frame.)
+    let direct = this.fd >= 0 && out.writableLength === 0 && !insideInterruptibleRun() && !out.destroyed && out.writable;
+    if (direct && this.queue.length === 0 && this.used > this.start) {
+      // The common case, one turn's frames in the chunk and nothing else: one write(2) straight
+      // from the chunk, no Buffer view or queue made for it.
+      const writeSome = nativeRuntime()?.writeSome;
+      if (writeSome !== undefined) {
+        const n = writeSome(this.fd, this.chunk!, this.start, this.used);
+        if (n > 0) this.start += n;
+        if (this.start === this.used) return;
+        // A full socket (or an error for the stream to report): the stream takes the rest.
+        direct = false;
+      }
+    }
     this.sealChunk();
     if (this.queue.length === 0) return;
     const queue = this.queue;
     this.queue = [];
     if (out.destroyed || !out.writable) return;
-    // (Not inside an interruptible run: an interrupt between the syscall and the bookkeeping
-    // of a partial write would lose the rest of the frame.)
-    if (this.fd >= 0 && out.writableLength === 0 && !insideInterruptibleRun()) {
+    if (direct) {
       this.writeDirect(out, queue);
       return;
     }

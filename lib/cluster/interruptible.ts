@@ -5,15 +5,20 @@
 // Either way only the work that was running fails, with InterruptException, and
 // the worker goes on serving.
 //
-// Cost: with the SIGINT helper thread parked (sigint-helper.ts) a run costs
-// about a microsecond; without it, `breakOnSigint` starts and joins a watchdog
-// thread per run (~35 µs or more). Everything queued in one turn shares one
-// script run; the remote layer queues one Interruptible for all the calls of a
-// turn (no Promise, AbortController or closure per call).
+// Two ways to break a run. With the native runtime (native-runtime.ts) a run is
+// one call into the addon, which asks V8 to terminate it when a SIGINT comes
+// (~0.1 µs a run). Without it, the run is a `vm` script with `breakOnSigint`,
+// and a parked helper thread (sigint-helper.ts) keeps Node's watchdog alive so
+// that a run costs about a microsecond rather than a watchdog thread's start
+// and join (~35 µs). Everything queued in one turn shares one run; the remote
+// layer queues one Interruptible for all the calls of a turn (no Promise,
+// AbortController or closure per call).
 import vm from 'node:vm';
 import { InterruptException } from '../errors.js';
 import { isWorker, send } from './membership.js';
 import { provideInterruptHandling } from './interrupt-hook.js';
+import { clusterLog } from './log.js';
+import { nativeRuntime, type NativeRuntime } from './native-runtime.js';
 import { enterRun, leaveRun, setIdleSigintHandler, startSigintHelper } from './sigint-helper.js';
 
 /**
@@ -49,14 +54,18 @@ let scheduled = false;
 const pendingAsync = new Set<AsyncInterruptible>();
 let sigintInstalled = false;
 
-// Installed once: the loop lives inside the script, so that one run covers the whole batch.
-(globalThis as Record<symbol, unknown>)[SLOT] = (): void => {
+/** One run: the loop lives inside it, so that one run covers the whole batch. */
+function runBatch(): void {
   const batch = running;
   while (at < batch.length) {
     batch[at]!.run();
     at++;
   }
-};
+}
+// Where the vm script finds it.
+(globalThis as Record<symbol, unknown>)[SLOT] = runBatch;
+/** The native runtime's runInterruptible, once it handles this worker's SIGINT. */
+let runNative: NativeRuntime['runInterruptible'] | null = null;
 
 /** Queues `work` for the next interruptible run (a microtask from now, with everything else queued in this turn). */
 export function queueInterruptible(work: Interruptible): void {
@@ -71,9 +80,9 @@ export function queueInterruptible(work: Interruptible): void {
     installSigint();
     // Nothing runs before the helper thread is parked: a run that blocks the main thread
     // earlier would keep it from ever learning that the helper is ready.
-    if (helperSettled) queueMicrotask(drain);
+    if (sigintSettled) queueMicrotask(drain);
     // (setImmediate: the 'cluster.interruptible' notice queued on the same promise leaves first.)
-    else void helperReady.then(() => setImmediate(drain));
+    else void sigintReady.then(() => setImmediate(drain));
   }
 }
 
@@ -102,7 +111,8 @@ function drain(): void {
   while (at < batch.length) {
     enterRun();
     try {
-      runner.runInThisContext({ breakOnSigint: true });
+      if (runNative !== null) runNative(runBatch);
+      else runner.runInThisContext({ breakOnSigint: true });
     } catch (e) {
       // Only an interrupt (or a failure of the bookkeeping itself) gets here.
       const work = batch[at];
@@ -120,7 +130,7 @@ function drainPlain(): void {
   const batch = takeBatch();
   while (at < batch.length) {
     try {
-      (globalThis as Record<symbol, () => void>)[SLOT]!();
+      runBatch();
     } catch (e) {
       const work = batch[at];
       if (work === undefined || !work.broken(e)) at++;
@@ -218,20 +228,38 @@ export function runInterruptible<T>(fn: (signal: AbortSignal) => T | Promise<T>)
   return new Promise<T>((resolve, reject) => queueInterruptible(new Job(fn, resolve, reject)));
 }
 
-let helperReady: Promise<boolean> = Promise.resolve(false);
-let helperSettled = false;
+let sigintReady: Promise<boolean> = Promise.resolve(false);
+let sigintSettled = false;
 
 function installSigint(): void {
   if (sigintInstalled) return;
   sigintInstalled = true;
+  if (installNativeSigint()) return;
   setIdleSigintHandler(onWorkerSigint);
-  helperReady = startSigintHelper().then((ok) => {
+  sigintReady = startSigintHelper().then((ok) => {
     // Without the helper, a plain listener keeps SIGINT from killing the worker (runs then cost more).
     if (!ok) process.on('SIGINT', onWorkerSigint);
-    helperSettled = true;
+    sigintSettled = true;
     tellInterruptible();
     return ok;
   });
+}
+
+/** SIGINT by the native runtime: in place at once. False if it is not built or could not install. */
+function installNativeSigint(): boolean {
+  const runtime = nativeRuntime();
+  if (runtime === undefined) return false;
+  try {
+    runtime.installInterrupts(onWorkerSigint, process.ppid);
+  } catch (e) {
+    clusterLog(`native SIGINT handling could not start (${(e as Error)?.message ?? e}); using the helper thread`);
+    return false;
+  }
+  runNative = runtime.runInterruptible;
+  sigintReady = Promise.resolve(true);
+  sigintSettled = true;
+  tellInterruptible();
+  return true;
 }
 
 /** Process 1 sends no SIGINT to a worker before this notice: from now on a SIGINT cannot kill it. */
@@ -257,13 +285,13 @@ export function onWorkerSigint(): void {
  */
 export function installWorkerSigintHandler(): Promise<boolean> {
   if (sigintInstalled) {
-    return helperReady.then((ok) => {
+    return sigintReady.then((ok) => {
       tellInterruptible();
       return ok;
     });
   }
   installSigint();
-  return helperReady;
+  return sigintReady;
 }
 
 provideInterruptHandling(() => void installWorkerSigintHandler());

@@ -1,3 +1,6 @@
+// The fallback for when the native runtime (native-runtime.ts, which handles
+// SIGINT itself at a tenth of the cost) is not built.
+//
 // Why a thread: `vm`'s `breakOnSigint` is what lets an interrupt break a
 // synchronous busy loop, but each script run with it normally starts and joins
 // Node's SIGINT watchdog thread (~35 µs or more per run, a cross-core wake-up).
@@ -67,13 +70,14 @@ for (;;) {
 /** Shared with the helper: see the cells above. */
 const cell = new Int32Array(new SharedArrayBuffer(8));
 
-/** The main thread brackets each runInterruptible run with these. */
+/** The main thread brackets each runInterruptible run with these (the helper's cell only while there is a helper). */
 export function enterRun(): void {
   setInsideInterruptibleRun(true);
-  Atomics.store(cell, 1, 1);
+  if (started !== null) Atomics.store(cell, 1, 1);
 }
 export function leaveRun(): void {
   setInsideInterruptibleRun(false);
+  if (started === null) return;
   Atomics.store(cell, 1, 0);
   Atomics.notify(cell, 1);
 }

@@ -26,6 +26,7 @@ import { isValidCookie } from './cookie.js';
 import { deferLibraryLoad } from './deferred-library.js';
 import { clusterLog } from './log.js';
 import { openLinkSocket } from './link-socket.js';
+import { nativeRuntime } from './native-runtime.js';
 import { startSigintHelper } from './sigint-helper.js';
 import { initWorker, processMessages, startInterruptHandling } from './worker-runtime.js';
 
@@ -103,8 +104,9 @@ function parseArgs(argv: readonly string[]): WorkerArgs {
  * through the thread pool.
  */
 function requireLibrary(): void {
-  // The worker has work now: its SIGINT helper thread boots on another core meanwhile.
-  void startSigintHelper();
+  // The worker has work now: without the native runtime, its SIGINT helper thread boots on
+  // another core meanwhile.
+  if (nativeRuntime() === undefined) void startSigintHelper();
   const requireHere = createRequire(import.meta.url);
   try {
     requireHere('../library.cjs');
