@@ -8,7 +8,7 @@ import { COOKIE_LENGTH, cookieMatches, getCookie } from './cookie.js';
 import { FrameError, FrameReader, FrameWriter } from './framing.js';
 import { clusterLog } from './log.js';
 import { reusedReadsOf } from './link-socket.js';
-import { decodeMessage, encodeForWire, FLAG_JSON, lastJsonFrameFlags } from './serializer.js';
+import { decodeFrame, encodeForWire, FLAG_JSON, lastJsonFrameFlags } from './serializer.js';
 
 /** A message between processes; `type` names its handler (see onMessage). */
 export interface Message {
@@ -51,7 +51,7 @@ export class Connection {
     this.label = label;
     this.handlers = handlers;
     this.writer = new FrameWriter(writable);
-    this.reader = new FrameReader((body) => this.onFrame(body));
+    this.reader = new FrameReader((buf, start, end) => this.onFrame(buf, start, end));
     if (role === 'connector') {
       this.writer.writeRaw(Buffer.from(getCookie(), 'latin1'));
     } else {
@@ -62,7 +62,7 @@ export class Connection {
     const reused = readable === (writable as unknown) ? reusedReadsOf(readable) : undefined;
     this.chunksReused = reused !== undefined;
     if (reused !== undefined) {
-      reused.attach((chunk) => this.onData(chunk));
+      reused.attach((chunk, length) => this.onData(chunk, length));
       this.writer.writeDirectTo(reused.fd);
     }
     // Also for a link socket, where it gets nothing: a flowing stream is what emits 'end'.
@@ -112,10 +112,12 @@ export class Connection {
     this.close(reason);
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes [0, length) of `chunk` arrived. */
+  private onData(chunk: Buffer, length = chunk.length): void {
     if (this.closedFlag) return;
     if (this.cookieBuf !== null) {
-      const n = Math.min(COOKIE_LENGTH - this.cookieFill, chunk.length);
+      chunk = chunk.subarray(0, length);
+      const n = Math.min(COOKIE_LENGTH - this.cookieFill, length);
       chunk.copy(this.cookieBuf, this.cookieFill, 0, n);
       this.cookieFill += n;
       if (this.cookieFill < COOKIE_LENGTH) return;
@@ -126,22 +128,27 @@ export class Connection {
       if (!ok) return this.fail('wrong cookie');
       if (n === chunk.length) return;
       chunk = chunk.subarray(n);
+      length = chunk.length;
     }
     try {
-      this.reader.push(chunk);
+      this.reader.push(chunk, length);
     } catch (e) {
       this.fail(e instanceof FrameError ? e.message : `bad frame: ${(e as Error).message}`);
     }
   }
 
-  private onFrame(body: Buffer): void {
+  private onFrame(buf: Buffer, start: number, end: number): void {
     if (this.closedFlag) return;
     // node:v8 hands out typed arrays and Buffers as views of its input: they must not view a
     // buffer the next read overwrites. (JSON.parse keeps nothing of its input.)
-    if (this.chunksReused && (body[0]! & FLAG_JSON) === 0) body = Buffer.from(body);
+    if (this.chunksReused && (buf[start]! & FLAG_JSON) === 0) {
+      buf = Buffer.from(buf.subarray(start, end));
+      start = 0;
+      end = buf.length;
+    }
     let msg: unknown;
     try {
-      msg = decodeMessage(body, this.peer);
+      msg = decodeFrame(buf, start, end, this.peer);
     } catch (e) {
       // Thrown out of FrameReader.push, caught in onData: closes this connection only.
       throw new FrameError(`malformed frame: ${(e as Error).message}`);

@@ -5,7 +5,8 @@
 // Costs matter here: the remote layer's pipelined calls ride on this. Frames
 // queued in one turn of the event loop leave in ONE write (one syscall; small
 // frames share one buffer); on the receive side a frame that lies wholly inside
-// a chunk is handed on as a view of that chunk, never copied.
+// a chunk is handed on as a range of that chunk, never copied (nor viewed: a
+// Buffer view costs an allocation).
 import { writeSync, writevSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { nativeRuntime } from './native-runtime.js';
@@ -28,8 +29,11 @@ export class FrameError extends Error {
  * Splits a byte stream into frame bodies. Not a Transform stream on purpose:
  * a callback per frame avoids the stream machinery's per-chunk cost.
  */
+/** Receives one frame body: bytes [start, end) of `buf` (valid during the call only). */
+export type FrameSink = (buf: Buffer, start: number, end: number) => void;
+
 export class FrameReader {
-  private readonly onFrame: (body: Buffer) => void;
+  private readonly onFrame: FrameSink;
   private readonly maxFrameBytes: number;
   private header = Buffer.alloc(HEADER_BYTES);
   private headerFill = 0;
@@ -38,16 +42,15 @@ export class FrameReader {
   private bodyFill = 0;
   private failed = false;
 
-  constructor(onFrame: (body: Buffer) => void, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+  constructor(onFrame: FrameSink, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
     this.onFrame = onFrame;
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  /** Feeds one chunk; throws FrameError on a bad length (the reader is then dead). */
-  push(chunk: Buffer): void {
+  /** Feeds bytes [0, end) of `chunk`; throws FrameError on a bad length (the reader is then dead). */
+  push(chunk: Buffer, end = chunk.length): void {
     if (this.failed) return;
     let off = 0;
-    const end = chunk.length;
     while (off < end) {
       if (this.body !== null) {
         const n = Math.min(this.body.length - this.bodyFill, end - off);
@@ -58,7 +61,7 @@ export class FrameReader {
         const body = this.body;
         this.body = null;
         this.bodyFill = 0;
-        this.onFrame(body);
+        this.onFrame(body, 0, body.length);
         continue;
       }
       let len: number;
@@ -76,9 +79,9 @@ export class FrameReader {
       }
       this.checkLength(len);
       if (end - off >= len) {
-        const body = chunk.subarray(off, off + len);
+        const start = off;
         off += len;
-        this.onFrame(body);
+        this.onFrame(chunk, start, off);
       } else {
         this.body = Buffer.allocUnsafe(len);
         this.bodyFill = 0;

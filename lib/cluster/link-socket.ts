@@ -21,7 +21,7 @@ const kReusedReads = Symbol('loom.reusedReads');
 /** The reading side of a link socket, and the descriptor its writes may go to directly. */
 export class ReusedReads {
   readonly fd: number;
-  private sink: ((chunk: Buffer) => void) | null = null;
+  private sink: ((chunk: Buffer, length: number) => void) | null = null;
   /** Copies of what arrived before a reader attached (normally nothing: the worker speaks second). */
   private early: Buffer[] | null = [];
 
@@ -29,17 +29,17 @@ export class ReusedReads {
     this.fd = fd;
   }
 
-  /** Sends every chunk to `sink` from now on, starting with those that came before. */
-  attach(sink: (chunk: Buffer) => void): void {
+  /** Sends every read to `sink` (its first `length` bytes) from now on, starting with those that came before. */
+  attach(sink: (chunk: Buffer, length: number) => void): void {
     const early = this.early ?? [];
     this.early = null;
     this.sink = sink;
-    for (const chunk of early) sink(chunk);
+    for (const chunk of early) sink(chunk, chunk.length);
   }
 
   /** Called by the socket's `onread` with the reused buffer. */
   deliver(buf: Buffer, n: number): void {
-    if (this.sink !== null) this.sink(buf.subarray(0, n));
+    if (this.sink !== null) this.sink(buf, n);
     else this.early?.push(Buffer.from(buf.subarray(0, n)));
   }
 }

@@ -295,12 +295,17 @@ function encodeSet(s: Set<unknown>): Set<unknown> {
 
 /** Deserializes a frame body from process `from`; throws on malformed bytes. */
 export function decodeMessage(body: Buffer, from: number): unknown {
-  const flags = body[0]!;
+  return decodeFrame(body, 0, body.length, from);
+}
+
+/** Deserializes the frame body that is bytes [start, end) of `buf`, from process `from`. */
+export function decodeFrame(buf: Buffer, start: number, end: number, from: number): unknown {
+  const flags = buf[start]!;
   let value: unknown;
   if ((flags & FLAG_JSON) !== 0) {
-    value = JSON.parse(body.toString('utf8', 1));
+    value = JSON.parse(buf.toString('utf8', start + 1, end));
   } else {
-    const des = new v8.DefaultDeserializer(body.subarray(1));
+    const des = new v8.DefaultDeserializer(buf.subarray(start + 1, end));
     des.readHeader();
     value = des.readValue();
   }
