@@ -9,6 +9,7 @@
 // Buffer view costs an allocation).
 import { writeSync, writevSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { queueJob } from './microtask.js';
 import { nativeRuntime } from './native-runtime.js';
 import { insideInterruptibleRun } from './run-state.js';
 
@@ -295,6 +296,6 @@ export class FrameWriter {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(this.flushSoon);
+    queueJob(this.flushSoon);
   }
 }

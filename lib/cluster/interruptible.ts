@@ -18,6 +18,7 @@ import { InterruptException } from '../errors.js';
 import { isWorker, send } from './membership.js';
 import { provideInterruptHandling } from './interrupt-hook.js';
 import { clusterLog } from './log.js';
+import { queueJob } from './microtask.js';
 import { nativeRuntime, type NativeRuntime } from './native-runtime.js';
 import { enterRun, leaveRun, setIdleSigintHandler, startSigintHelper } from './sigint-helper.js';
 
@@ -74,13 +75,13 @@ export function queueInterruptible(work: Interruptible): void {
     scheduled = true;
     // Process 1 is never interrupted this way: no script, no SIGINT helper (Ctrl-C must stay Ctrl-C there).
     if (!isWorker()) {
-      queueMicrotask(drainPlain);
+      queueJob(drainPlain);
       return;
     }
     installSigint();
     // Nothing runs before the helper thread is parked: a run that blocks the main thread
     // earlier would keep it from ever learning that the helper is ready.
-    if (sigintSettled) queueMicrotask(drain);
+    if (sigintSettled) queueJob(drain);
     // (setImmediate: the 'cluster.interruptible' notice queued on the same promise leaves first.)
     else void sigintReady.then(() => setImmediate(drain));
   }
