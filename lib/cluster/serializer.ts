@@ -29,6 +29,7 @@ import { loadDeferredLibrary } from './deferred-library.js';
 export interface HandleSpec<T> {
   /** Unique name of the handle type ('future', 'sharedarray', ...). */
   tag: string;
+  /** Asked only about functions and objects other than arrays and plain objects (those are never handles). */
   is(v: unknown): v is T;
   /** Plain data for the value, on its way to process `to` (may itself contain handles). */
   encode(v: T, to: number): unknown;
@@ -202,34 +203,41 @@ function encodeValue(v: unknown): unknown {
     jsonSafe = false; // undefined, bigint, symbol
     return v;
   }
-  for (let i = 0; i < specs.length; i++) {
-    const s = specs[i]!;
-    if (s.is(v)) {
-      sawHandle = true;
-      return { [HANDLE_KEY]: s.tag, d: encodeValue(s.encode(v, encodeTo)) };
-    }
-  }
   const o = v as object;
-  if (t === 'function') {
-    jsonSafe = false;
-    return o; // v8 will refuse it with a DataCloneError naming it
-  }
-  if (o instanceof Error) {
-    sawHandle = true;
-    return { [HANDLE_KEY]: ERROR_TAG, d: encodeValue(encodeError(o)) };
+  // Arrays and plain objects, most of a message, are never handles (HandleSpec.is): not asked.
+  const plainContainer = t === 'object' && (Array.isArray(o) || isPlain(o));
+  if (!plainContainer) {
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i]!;
+      if (s.is(v)) {
+        sawHandle = true;
+        return { [HANDLE_KEY]: s.tag, d: encodeValue(s.encode(v, encodeTo)) };
+      }
+    }
+    if (t === 'function') {
+      jsonSafe = false;
+      return o; // v8 will refuse it with a DataCloneError naming it
+    }
+    if (o instanceof Error) {
+      sawHandle = true;
+      return { [HANDLE_KEY]: ERROR_TAG, d: encodeValue(encodeError(o)) };
+    }
   }
   const seen = memoGet(o);
   if (seen !== NOT_SEEN) {
     jsonSafe = false; // shared or cyclic: v8 keeps the references
     return seen;
   }
-  if (Array.isArray(o)) return encodeArray(o);
-  const proto = Object.getPrototypeOf(o);
-  if (proto === Object.prototype || proto === null) return encodeObject(o as Record<string, unknown>);
+  if (plainContainer) return Array.isArray(o) ? encodeArray(o) : encodeObject(o as Record<string, unknown>);
   jsonSafe = false;
   if (o instanceof Map) return encodeMap(o);
   if (o instanceof Set) return encodeSet(o);
   return o;
+}
+
+function isPlain(o: object): boolean {
+  const proto = Object.getPrototypeOf(o);
+  return proto === Object.prototype || proto === null;
 }
 
 function encodeArray(a: unknown[]): unknown[] {
