@@ -71,16 +71,26 @@ function linkTo(out, earlier, inBundle) {
         if (a.namespace !== 'file') return undefined;
         const file = path.resolve(a.resolveDir, a.path);
         const owner = earlier.find((e) => e.inputs.includes(file));
-        if (owner !== undefined) return { path: file, namespace: 'earlier-bundle', pluginData: owner };
+        // (Named relative to the package: the bundle keeps no path of the machine it was built on.)
+        if (owner !== undefined) return { path: path.relative(root, file), namespace: 'earlier-bundle', pluginData: owner };
         if (a.kind === 'dynamic-import' && !inBundle(file)) return { path: fromOut(file), external: true };
         return undefined;
       });
-      // A plain copy of the namespace: esbuild's namespaces have a getter per export, which
-      // every call through them would pay (no export is live: `export let` is refused).
-      b.onLoad({ filter: /.*/, namespace: 'earlier-bundle' }, (a) => ({
-        contents: `module.exports = { ...require(${JSON.stringify(fromOut(a.pluginData.out))}).${keyOf(a.path)} };`,
-        loader: 'js',
-      }));
+      // An ES module of constants copied from the earlier bundle's namespace: uses then bind to
+      // them directly. (esbuild's namespaces have a getter per export, and so has the wrapper it
+      // puts around a CommonJS module: every call through either would pay one. No export is
+      // live: `export let` is refused.)
+      b.onLoad({ filter: /.*/, namespace: 'earlier-bundle' }, (a) => {
+        const key = keyOf(path.resolve(root, a.path));
+        const names = Object.keys(requireHere(a.pluginData.out)[key]);
+        return {
+          contents: [
+            `const m = require(${JSON.stringify(fromOut(a.pluginData.out))}).${key};`,
+            ...names.map((n) => `export const ${n} = m.${n};`),
+          ].join('\n'),
+          loader: 'js',
+        };
+      });
       b.onResolve({ filter: /\.cjs$/ }, (a) => ({ path: a.path, external: true }));
     },
   };
