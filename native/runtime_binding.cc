@@ -15,6 +15,7 @@
 #include <v8.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -59,6 +60,13 @@ void EndOrphan(void*) {
   ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
   (void)ignored;
   ::kill(::getpid(), SIGKILL);
+}
+
+void CloseInterrupts(void* data) {
+  auto* in = static_cast<Interrupts*>(data);
+  in->gate.close();
+  // (After close() returns, the watch thread sends nothing more to the handle.)
+  uv_close(reinterpret_cast<uv_handle_t*>(&in->idle_async), nullptr);
 }
 
 void OnIdleAsync(uv_async_t* handle) {
@@ -152,8 +160,10 @@ void InstallInterrupts(const FunctionCallbackInfo<Value>& info) {
     return;
   }
   g_interrupts = in;
-  // At exit the isolate goes away before the watch thread does: no hook may touch it after.
-  node::AddEnvironmentCleanupHook(isolate, [](void* data) { static_cast<Interrupts*>(data)->gate.close(); }, in);
+  // The isolate and the loop go away before the watch thread does: no hook may touch them
+  // after the environment's teardown, nor during an exit() (process.exit skips the teardown).
+  node::AddEnvironmentCleanupHook(isolate, CloseInterrupts, in);
+  std::atexit([] { g_interrupts->gate.close(); });
 }
 
 enum class Outcome { kReturned, kThrew, kInterrupted, kTerminated };
