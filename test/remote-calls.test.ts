@@ -167,6 +167,32 @@ test('values of many kinds travel as arguments and come back as results', async 
   assert.equal(await remotecallFetch(a!, (o: { f: (x: number) => number }) => o.f(20), { f: (x: number) => x + 22 }), 42);
 });
 
+test('plain values as whole arguments and results (the envelope written by hand) arrive exactly', async (t) => {
+  const [a] = await addprocs(1);
+  t.after(() => rmprocs(a!));
+  const echo = (...args: unknown[]) => args;
+  const same = (v: unknown) => v;
+  const plain: unknown[] = ['', 'a "quoted" \\ back\nslash', '\u2028\u2029 ✓ 𝄞', '\ud800 lone', 0, 1.5, -7, 1e308, 5e-324, true, false, null];
+  assert.deepEqual(await remotecallFetch(a!, echo, ...plain), plain);
+  for (const v of plain) assert.equal(await remotecallFetch(a!, same, v), v);
+  // What JSON would change goes the general way, and arrives as it was.
+  const tricky: unknown[] = [-0, NaN, Infinity, undefined, 10n, [1, 2], { k: 'v' }];
+  const back = await remotecallFetch(a!, echo, ...tricky);
+  assert.equal(back.length, tricky.length);
+  for (let i = 0; i < tricky.length; i++) assert.deepEqual(back[i], tricky[i], `argument ${i}`);
+  assert.ok(Object.is(back[0], -0));
+  assert.ok(Object.is(await remotecallFetch(a!, same, -0), -0));
+  assert.equal(await remotecallFetch(a!, same, undefined), undefined);
+  assert.ok(Number.isNaN(await remotecallFetch(a!, same, NaN)));
+  const many = Array.from({ length: 200 }, (_, i) => i);
+  assert.deepEqual(await remotecallFetch(a!, echo, ...many), many);
+  // remotecall, remotecallWait and remoteDo write their envelopes the same way.
+  assert.equal(await fetch(remotecall(a!, (x: string, y: number) => `${x}${y}`, 'x', 1)), 'x1');
+  assert.equal(await fetch(await remotecallWait(a!, (x: boolean) => !x, false)), true);
+  remoteDo(a!, (k: string) => ((globalThis as Record<string, unknown>)[k] = 'done'), 'remoteDoMark');
+  assert.equal(await remotecallFetch(a!, (k: string) => (globalThis as Record<string, unknown>)[k], 'remoteDoMark'), 'done');
+});
+
 test('remotecall returns a Future at once; wait, fetch, isready and remotecallWait', async (t) => {
   const [a] = await addprocs(1);
   t.after(() => rmprocs(a!));

@@ -89,6 +89,12 @@ export class Connection {
     else this.writer.writeFrame(r);
   }
 
+  /** Queues a message given as its JSON text (see membership's sendJsonText). */
+  sendJsonText(text: string): void {
+    if (this.closedFlag) return;
+    this.writer.writeStringFrame(FLAG_JSON, text);
+  }
+
   /** Writes what is queued, then ends the streams. */
   end(): void {
     if (this.closedFlag) return;

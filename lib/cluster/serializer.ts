@@ -178,6 +178,32 @@ export function encodeForWire(msg: unknown, to: number): string | Buffer {
   return ser.releaseBuffer();
 }
 
+/**
+ * The JSON text of `values` when every one is a value JSON carries exactly
+ * (a string, boolean, null, or finite number other than -0) and there are at
+ * most `JSON_MAX_PRIMITIVES` of them; else undefined. For callers that write a
+ * message's envelope as JSON text themselves (sendJsonText): such values need
+ * no walk, hold no handle and need no node:v8.
+ */
+export function primitivesJson(values: readonly unknown[]): string | undefined {
+  if (values.length > JSON_MAX_PRIMITIVES) return undefined;
+  for (let i = 0; i < values.length; i++) if (!isJsonPrimitive(values[i])) return undefined;
+  return JSON.stringify(values);
+}
+
+/** primitivesJson for one value. */
+export function primitiveJson(v: unknown): string | undefined {
+  return isJsonPrimitive(v) ? JSON.stringify(v) : undefined;
+}
+
+const JSON_MAX_PRIMITIVES = 64;
+
+function isJsonPrimitive(v: unknown): boolean {
+  const t = typeof v;
+  if (t === 'string' || t === 'boolean' || v === null) return true;
+  return t === 'number' && Number.isFinite(v) && !Object.is(v, -0);
+}
+
 /** Serializes one message for process `to`: returns the frame body (flags byte + payload). */
 export function encodeMessage(msg: unknown, to: number): Buffer {
   const r = encodeForWire(msg, to);
