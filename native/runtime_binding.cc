@@ -14,6 +14,7 @@
 #include <uv.h>
 #include <v8.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -34,10 +35,13 @@ using v8::Value;
 
 constexpr int kAbiVersion = 1;
 constexpr int kOrphanCheckMs = 500;
+// The shortest run that can have started and stopped Node's SIGINT watchdog (a thread each time).
+constexpr uint64_t kWatchdogRunNs = 10000;
 
 void BreakRun(void* data);
 void ReportIdle(void* data);
 void EndOrphan(void* data);
+void ReportReplaced(void* data);
 
 // One per process: SIGINT is process-wide. Never freed: it lives as long as the process.
 struct Interrupts {
@@ -54,6 +58,18 @@ Interrupts* g_interrupts = nullptr;
 void BreakRun(void* data) { static_cast<Interrupts*>(data)->isolate->TerminateExecution(); }
 
 void ReportIdle(void* data) { uv_async_send(&static_cast<Interrupts*>(data)->idle_async); }
+
+// Once per process: the handler was replaced (by Node's watchdog after a `vm` run with
+// breakOnSigint, or by a 'SIGINT' listener), and put back.
+void ReportReplaced(void*) {
+  static std::atomic<bool> told{false};
+  if (told.exchange(true)) return;
+  static const char kMessage[] =
+      "loom-worker: something replaced this worker's SIGINT handler (a vm run with breakOnSigint, or a 'SIGINT' "
+      "listener); loom put its own back, which interrupt() needs\n";
+  ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+}
 
 void EndOrphan(void*) {
   static const char kMessage[] = "loom-worker: the process that started this worker is gone; exiting\n";
@@ -150,7 +166,7 @@ void InstallInterrupts(const FunctionCallbackInfo<Value>& info) {
   in->idle_async.data = in;
   uv_unref(reinterpret_cast<uv_handle_t*>(&in->idle_async));
   try {
-    in->watch = new loom::SigintWatch(in->gate, info[1].As<v8::Int32>()->Value(), kOrphanCheckMs, EndOrphan, in);
+    in->watch = new loom::SigintWatch(in->gate, info[1].As<v8::Int32>()->Value(), kOrphanCheckMs, EndOrphan, ReportReplaced, in);
   } catch (const loom::SysError& e) {
     // The async handle stays (closing it needs a loop turn); a failed install is rare and final.
     ThrowSysError(isolate, e);
@@ -179,6 +195,7 @@ void RunInterruptible(const FunctionCallbackInfo<Value>& info) {
   Local<v8::Function> fn = info[0].As<v8::Function>();
   Local<Value> result;
   Outcome outcome;
+  uint64_t started = uv_hrtime();
   {
     v8::TryCatch try_catch(isolate);
     in->gate.enter();
@@ -199,6 +216,10 @@ void RunInterruptible(const FunctionCallbackInfo<Value>& info) {
       result = r.ToLocalChecked();
     }
   }
+  // A run that used Node's SIGINT watchdog (a `vm` run with breakOnSigint) left Node's exit
+  // handler in place of ours. Starting that watchdog starts a thread: such a run takes tens of
+  // µs, so shorter runs need no check (a syscall).
+  if (uv_hrtime() - started > kWatchdogRunNs && in->watch->ensure_installed()) ReportReplaced(in);
   if (outcome == Outcome::kReturned) {
     info.GetReturnValue().Set(result);
   } else if (outcome == Outcome::kInterrupted) {

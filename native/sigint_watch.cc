@@ -23,6 +23,17 @@ struct sigaction g_previous;
 constexpr char kSignalByte = 1;
 constexpr char kStopByte = 0;
 
+void on_sigint(int);
+
+struct sigaction handler_action() {
+  struct sigaction action;
+  std::memset(&action, 0, sizeof action);
+  action.sa_handler = on_sigint;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  return action;
+}
+
 void on_sigint(int) {
   int saved = errno;
   int fd = g_signal_fd.load(std::memory_order_relaxed);
@@ -36,16 +47,18 @@ void on_sigint(int) {
 
 }  // namespace
 
-SigintWatch::SigintWatch(InterruptGate& gate, pid_t parent, int orphan_check_ms, OrphanHook on_orphan, void* data)
-    : gate_(gate), parent_(parent), orphan_check_ms_(orphan_check_ms), on_orphan_(on_orphan), data_(data) {
+SigintWatch::SigintWatch(InterruptGate& gate, pid_t parent, int orphan_check_ms, Hook on_orphan, Hook on_replaced,
+                         void* data)
+    : gate_(gate),
+      parent_(parent),
+      orphan_check_ms_(orphan_check_ms),
+      on_orphan_(on_orphan),
+      on_replaced_(on_replaced),
+      data_(data) {
   if (g_signal_fd.load() >= 0) throw std::logic_error("a SIGINT watch is already running in this process");
   if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) throw SysError(errno, "pipe2", "sigint watch");
   g_signal_fd.store(pipe_[1]);
-  struct sigaction action;
-  std::memset(&action, 0, sizeof action);
-  action.sa_handler = on_sigint;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
+  struct sigaction action = handler_action();
   if (::sigaction(SIGINT, &action, &g_previous) != 0) {
     int err = errno;
     g_signal_fd.store(-1);
@@ -53,7 +66,23 @@ SigintWatch::SigintWatch(InterruptGate& gate, pid_t parent, int orphan_check_ms,
     ::close(pipe_[1]);
     throw SysError(err, "sigaction", "SIGINT");
   }
-  thread_ = std::thread([this] { loop(); });
+  try {
+    thread_ = std::thread([this] { loop(); });
+  } catch (...) {
+    ::sigaction(SIGINT, &g_previous, nullptr);
+    g_signal_fd.store(-1);
+    ::close(pipe_[0]);
+    ::close(pipe_[1]);
+    throw;
+  }
+}
+
+bool SigintWatch::ensure_installed() {
+  struct sigaction current;
+  if (::sigaction(SIGINT, nullptr, &current) != 0 || current.sa_handler == on_sigint) return false;
+  struct sigaction action = handler_action();
+  ::sigaction(SIGINT, &action, nullptr);
+  return true;
 }
 
 SigintWatch::~SigintWatch() {
@@ -85,6 +114,7 @@ void SigintWatch::loop() {
       }
     }
     if (parent_ > 0 && ::getppid() != parent_) on_orphan_(data_);
+    if (ensure_installed()) on_replaced_(data_);
   }
 }
 

@@ -52,6 +52,23 @@ test('without the native runtime (LOOM_NATIVE=0), interrupt breaks a busy loop a
   assert.equal(await echo(a, 'after'), 'after');
 });
 
+test('a vm run with breakOnSigint on a worker does not take interrupts away', async (t) => {
+  const ids = await addprocs(1, { exeflags: ['--import', echoFixture] });
+  t.after(() => rmprocs(...ids));
+  const [a] = ids as [number];
+  // Node's own SIGINT watchdog starts and stops around this run, and leaves its exit handler behind.
+  assert.equal(
+    await evalOn(a, () => (process as unknown as { getBuiltinModule(m: string): typeof import('node:vm') }).getBuiltinModule('node:vm').runInThisContext('40 + 2', { breakOnSigint: true })),
+    42,
+  );
+  const p = spin(a);
+  await p.started;
+  await sleep(50);
+  await interrupt(a);
+  assert.ok(isInterrupt(await within(p.done)), 'interrupted, not killed');
+  assert.equal(await echo(a, 'after'), 'after');
+});
+
 test('interrupt rejects pending async work and aborts its signal', async (t) => {
   const [id] = await addprocs(1, { exeflags: ['--import', echoFixture] });
   t.after(() => rmprocs(id!));

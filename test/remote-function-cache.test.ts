@@ -59,6 +59,29 @@ test('a function in steady use between many new ones is never dropped: it travel
   assert.ok((await remotecallFetch(id, statsOn)).cached <= 8);
 });
 
+test('a send that fails carries no source; a function twice in one message travels as source once', async (t) => {
+  const id = await oneWorkerWithBound(t, 1024);
+  const f = distinct(1000);
+  const before = shippingStats().sourceSends;
+  // v8 cannot clone a WeakMap: the send throws, and the worker is not taken to have f.
+  await assert.rejects(remotecallFetch(id, f, new WeakMap() as unknown as number), /could not be cloned/);
+  assert.equal(shippingStats().sourceSends, before);
+  assert.equal(await remotecallFetch(id, f, 1), 1001);
+  assert.equal(shippingStats().sourceSends, before + 1);
+  // The function and the same function inside an argument: the source once, then the hash.
+  const g = distinct(2000);
+  const useBoth = (h: (x: number) => number, x: number) => h(x);
+  assert.equal(await remotecallFetch(id, distinct(0), 0), 0);
+  const mid = shippingStats().sourceSends;
+  assert.equal(await remotecallFetch(id, useBoth, g, 1), 2001);
+  assert.equal(shippingStats().sourceSends, mid + 2, 'useBoth and g, once each');
+  const h = distinct(3000);
+  assert.equal(await remotecallFetch(id, (a: (x: number) => number, b: (x: number) => number) => a(1) + b(2), h, h), 3001 + 3002);
+  assert.equal(shippingStats().sourceSends, mid + 4, 'h twice in one message: its source once (and the new arrow)');
+  assert.equal(await remotecallFetch(id, useBoth, h, 5), 3005);
+  assert.equal(shippingStats().sourceSends, mid + 4);
+});
+
 test('a function sent and dropped in the same turn still runs: the forget is taken back', async (t) => {
   const id = await oneWorkerWithBound(t, 2);
   const [a, b, c] = [distinct(1), distinct(2), distinct(3)];

@@ -295,7 +295,9 @@ export class FrameWriter {
       return;
     }
     if (this.scheduled) return;
-    this.scheduled = true;
+    // Queued before it is marked: an interrupt in between costs an extra flush (a no-op), never
+    // a writer that believes a flush is coming.
     queueJob(this.flushSoon);
+    this.scheduled = true;
   }
 }

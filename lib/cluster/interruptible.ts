@@ -71,13 +71,11 @@ let runNative: NativeRuntime['runInterruptible'] | null = null;
 /** Queues `work` for the next interruptible run (a microtask from now, with everything else queued in this turn). */
 export function queueInterruptible(work: Interruptible): void {
   queue.push(work);
-  if (!scheduled) {
-    scheduled = true;
-    // Process 1 is never interrupted this way: no script, no SIGINT helper (Ctrl-C must stay Ctrl-C there).
-    if (!isWorker()) {
-      queueJob(drainPlain);
-      return;
-    }
+  if (scheduled) return;
+  // Process 1 is never interrupted this way: no script, no SIGINT helper (Ctrl-C must stay Ctrl-C there).
+  if (!isWorker()) {
+    queueJob(drainPlain);
+  } else {
     installSigint();
     // Nothing runs before the helper thread is parked: a run that blocks the main thread
     // earlier would keep it from ever learning that the helper is ready.
@@ -85,6 +83,9 @@ export function queueInterruptible(work: Interruptible): void {
     // (setImmediate: the 'cluster.interruptible' notice queued on the same promise leaves first.)
     else void sigintReady.then(() => setImmediate(drain));
   }
+  // Marked once queued (this may run inside a run, where an interrupt can strike between any two
+  // statements): at worst a spare drain finds nothing to do, never is work left unscheduled.
+  scheduled = true;
 }
 
 /** Async work that an interrupt should fail while it is pending; `untrackAsync` when it settles. */

@@ -72,11 +72,6 @@ export function markSent(to: number, hash: string): void {
   }
 }
 
-/** Takes back markSent (the message that carried the source was not sent). */
-export function unmarkSent(to: number, hash: string): void {
-  sentTo.get(to)?.delete(hash);
-}
-
 function flushForgets(): void {
   flushQueued = false;
   for (const [to, hashes] of forgets) {

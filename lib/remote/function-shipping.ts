@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerHandle } from '../cluster/index.js';
 import * as loomLibrary from '../index.js';
-import { cachedFunction, cachedFunctionCount, holdFunction, markSent, peerHas, unmarkSent } from './function-cache.js';
+import { cachedFunction, cachedFunctionCount, holdFunction, markSent, peerHas } from './function-cache.js';
 
 /** A function named by module and export, callable on every process. */
 export interface RemoteFunction<A extends unknown[] = unknown[], R = unknown> {
@@ -182,6 +182,8 @@ function sourceOf(fn: (...args: never[]) => unknown): SourceInfo {
 }
 
 const infoBySource = new Map<string, SourceInfo>();
+/** What sourceOf's hashes look like (base64url of a SHA-1). */
+const kHashForm = /^[A-Za-z0-9_-]{1,64}$/;
 const kMaxHashedSources = 4096;
 
 /** Encodes a function for process `to`: its source the first time, its hash after that. */
@@ -192,22 +194,30 @@ export function encodeFunction(fn: (...args: never[]) => unknown, to: number): W
   if (builtin !== undefined) return { k: 'b', n: builtin };
   const shipped = (fn as { [kShipped]?: SourceInfo })[kShipped];
   const { hash, source } = shipped ?? sourceOf(fn);
-  if (peerHas(to, hash)) {
+  if (peerHas(to, hash) || journal?.includes(hash) === true) {
     stats.hashSends++;
     return hash;
   }
-  markSent(to, hash);
-  stats.sourceSends++;
-  journal?.push(hash);
+  if (journal !== undefined) journal.push(hash);
+  else sentSource(to, hash);
   // No undefined fields: a message of plain values can then travel as JSON.
-  return fn.name ? { k: 's', h: hash, s: source, n: fn.name } : { k: 's', h: hash, s: source };
+  const name = fn.name;
+  return typeof name === 'string' && name !== '' ? { k: 's', h: hash, s: source, n: name } : { k: 's', h: hash, s: source };
 }
 
-// Hashes first sent in the message being encoded now (the cluster serializes
-// synchronously inside send()), so a send that throws can take them back.
+function sentSource(to: number, hash: string): void {
+  markSent(to, hash);
+  stats.sourceSends++;
+}
+
+// Hashes whose source the message being encoded now carries (the cluster
+// serializes synchronously inside send()). They count as the peer's only once
+// the send returned: a send that throws, or an interrupt that breaks it off
+// (no catch or finally runs then), leaves them unsent, and at worst a source
+// travels twice. A hash met again in the same message goes as the hash.
 let journal: string[] | undefined;
 
-/** Runs `send(to, msg)`; if it throws, the peer is not counted as having the sources it would have carried. */
+/** Runs `send(to, msg)`; the sources it carried count as the peer's once it returned. */
 export function withSentJournal<M>(to: number, send: (to: number, msg: M) => void, msg: M): void {
   const outer = journal;
   let mine = free;
@@ -216,12 +226,7 @@ export function withSentJournal<M>(to: number, send: (to: number, msg: M) => voi
   journal = mine;
   try {
     send(to, msg);
-  } catch (e) {
-    for (const h of mine) {
-      unmarkSent(to, h);
-      stats.sourceSends--;
-    }
-    throw e;
+    for (let i = 0; i < mine.length; i++) sentSource(to, mine[i]!);
   } finally {
     journal = outer;
     mine.length = 0;
@@ -249,6 +254,10 @@ export function decodeFunction(wire: WireFunction, from: number): (...args: unkn
       return failing(new Error(`unknown builtin function ${JSON.stringify(wire.n)}`));
     }
     case 's': {
+      // (A hash travels on unescaped in hand-written messages: transport.ts.)
+      if (typeof wire.h !== 'string' || !kHashForm.test(wire.h) || typeof wire.s !== 'string') {
+        return failing(new TypeError(`a malformed function arrived from process ${from}`));
+      }
       const hit = cachedFunction(wire.h);
       if (hit) {
         // The sender counts on this process keeping it from now on, too.

@@ -146,7 +146,8 @@ export function cancellableRequest(to: number, msg: Message, signal: AbortSignal
 export function reply(to: number, i: number, value: unknown): void {
   try {
     const v = value === undefined ? '' : primitiveJson(value);
-    if (v !== undefined) {
+    // (`i` came from the wire: written by hand only when it is what a correct peer sends.)
+    if (v !== undefined && Number.isSafeInteger(i)) {
       // A plain value (or none): the reply's JSON written here (see encodeFunctionAndSend).
       beforeSend?.(to);
       sendJsonText(to, v === '' ? `{"type":"remote.reply","i":${i}}` : `{"type":"remote.reply","i":${i},"v":${v}}`);

@@ -20,6 +20,7 @@ struct Counts {
   std::atomic<int> breaks{0};
   std::atomic<int> idles{0};
   std::atomic<int> orphans{0};
+  std::atomic<int> replaced{0};
   // Set by the test's main thread from before enter() to after leave().
   std::atomic<bool> inside{false};
   std::atomic<int> breaks_outside{0};
@@ -32,6 +33,7 @@ void on_break(void* d) {
 }
 void on_idle(void* d) { static_cast<Counts*>(d)->idles++; }
 void on_orphan(void* d) { static_cast<Counts*>(d)->orphans++; }
+void on_replaced(void* d) { static_cast<Counts*>(d)->replaced++; }
 
 bool wait_for(const std::atomic<int>& v, int at_least) {
   for (int i = 0; i < 2000; i++) {
@@ -97,8 +99,8 @@ void test_watch_delivers_signals() {
   Counts c;
   loom::InterruptGate gate(on_break, on_idle, &c);
   {
-    loom::SigintWatch watch(gate, getppid(), 50, on_orphan, &c);
-    CORE_CHECK_THROWS(std::logic_error, loom::SigintWatch(gate, getppid(), 50, on_orphan, &c), (void)e);
+    loom::SigintWatch watch(gate, getppid(), 50, on_orphan, on_replaced, &c);
+    CORE_CHECK_THROWS(std::logic_error, loom::SigintWatch(gate, getppid(), 50, on_orphan, on_replaced, &c), (void)e);
     CORE_CHECK(kill(getpid(), SIGINT) == 0);
     CORE_CHECK(wait_for(c.idles, 1));
     c.inside.store(true);
@@ -109,18 +111,31 @@ void test_watch_delivers_signals() {
     c.inside.store(false);
     std::this_thread::sleep_for(std::chrono::milliseconds(120));
     CORE_CHECK(c.orphans.load() == 0);
+    // Something else takes SIGINT (as Node does when its watchdog stops): the watch puts its
+    // handler back, by itself within a check period, or at once when asked.
+    struct sigaction other{};
+    other.sa_handler = SIG_IGN;
+    CORE_CHECK(sigaction(SIGINT, &other, nullptr) == 0);
+    CORE_CHECK(wait_for(c.replaced, 1));
+    CORE_CHECK(kill(getpid(), SIGINT) == 0);
+    CORE_CHECK(wait_for(c.idles, 2));
+    int replaced = c.replaced.load();
+    CORE_CHECK(sigaction(SIGINT, &other, nullptr) == 0);
+    // (The thread may get there first.)
+    CORE_CHECK(watch.ensure_installed() || c.replaced.load() > replaced);
+    CORE_CHECK(!watch.ensure_installed());
   }
   struct sigaction now{};
   CORE_CHECK(sigaction(SIGINT, nullptr, &now) == 0);
   CORE_CHECK(now.sa_handler == SIG_IGN);
-  CORE_CHECK(c.breaks.load() == 1 && c.idles.load() == 1 && c.breaks_outside.load() == 0);
+  CORE_CHECK(c.breaks.load() == 1 && c.idles.load() == 2 && c.breaks_outside.load() == 0);
 }
 
 void test_watch_sees_an_orphan() {
   Counts c;
   loom::InterruptGate gate(on_break, on_idle, &c);
   // Our own pid is never our parent: the check fails at once.
-  loom::SigintWatch watch(gate, getpid(), 10, on_orphan, &c);
+  loom::SigintWatch watch(gate, getpid(), 10, on_orphan, on_replaced, &c);
   CORE_CHECK(wait_for(c.orphans, 2));
 }
 
