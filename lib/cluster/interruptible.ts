@@ -7,7 +7,7 @@
 //
 // Two ways to break a run. With the native runtime (native-runtime.ts) a run is
 // one call into the addon, which asks V8 to terminate it when a SIGINT comes
-// (~0.1 µs a run). Without it, the run is a `vm` script with `breakOnSigint`,
+// (~0.2 µs a run). Without it, the run is a `vm` script with `breakOnSigint`,
 // and a parked helper thread (sigint-helper.ts) keeps Node's watchdog alive so
 // that a run costs about a microsecond rather than a watchdog thread's start
 // and join (~35 µs). Everything queued in one turn shares one run; the remote

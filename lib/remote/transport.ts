@@ -47,7 +47,7 @@ export function sendCallTo(to: number, msg: Message): void {
   withSentJournal(to, encodeFunctionAndSend, msg);
 }
 
-// Inside the journal's scope, so that a send that throws takes back a source it would have carried.
+// Inside the journal's scope: a source the message carries counts as the peer's once the send returned.
 function encodeFunctionAndSend(to: number, msg: Message): void {
   const f = encodeFunction(msg.f as (...args: never[]) => unknown, to);
   msg.f = f;
