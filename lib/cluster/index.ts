@@ -5,7 +5,7 @@
 export { addprocs, addWorkerSetup, type AddprocsOptions } from './addprocs.js';
 export { rmprocs, type RmprocsOptions, type RmprocsResult } from './rmprocs.js';
 export { interrupt } from './interrupt.js';
-export { runInterruptible, queueInterruptible, trackAsync, untrackAsync } from './interruptible.js';
+export { runInterruptible, queueInterruptible, settleWhenDone } from './interruptible.js';
 export type { Interruptible, AsyncInterruptible } from './interruptible.js';
 export { holdProcess, releaseProcess, holdWhile } from './keep-alive.js';
 export { myid, nprocs, nworkers, procs, workers, isWorker, send, sendJsonText, onMessage, onProcessExit, hasExited } from './membership.js';

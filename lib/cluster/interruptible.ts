@@ -15,6 +15,7 @@
 // AbortController or closure per call).
 import vm from 'node:vm';
 import { InterruptException } from '../errors.js';
+import { isThenable } from '../tasks/thenable.js';
 import { isWorker, send } from './membership.js';
 import { provideInterruptHandling } from './interrupt-hook.js';
 import { clusterLog } from './log.js';
@@ -37,15 +38,21 @@ export interface Interruptible {
   after(): void;
 }
 
-/** Pending async work that an interrupt outside a run fails (internal). */
+/** Work whose async part an interrupt outside a run fails (internal). */
 export interface AsyncInterruptible {
-  interrupt(e: InterruptException): void;
+  /** Its outcome; an interrupt's failure, or the promise's. Once only: later outcomes are dropped. */
+  settle(ok: boolean, value: unknown): void;
+  /** The interrupt's own hook, before settle(false, e) (an AbortSignal to abort, say). */
+  interrupted?(e: InterruptException): void;
 }
 
 const SLOT = Symbol.for('loom.cluster.interruptible');
-const runner = new vm.Script('globalThis[Symbol.for("loom.cluster.interruptible")]()', {
-  filename: 'loom:runInterruptible',
-});
+/** The fallback's script (made when first needed: with the native runtime, never). */
+let runner: vm.Script | null = null;
+
+function fallbackScript(): vm.Script {
+  return (runner ??= new vm.Script('globalThis[Symbol.for("loom.cluster.interruptible")]()', { filename: 'loom:runInterruptible' }));
+}
 /** What is queued for the next run, and the run in progress (two arrays, swapped: no garbage per turn). */
 let queue: Interruptible[] = [];
 let running: Interruptible[] = [];
@@ -88,14 +95,20 @@ export function queueInterruptible(work: Interruptible): void {
   scheduled = true;
 }
 
-/** Async work that an interrupt should fail while it is pending; `untrackAsync` when it settles. */
-export function trackAsync(work: AsyncInterruptible): void {
+/**
+ * `work`'s async part: `work.settle` gets the outcome of `p`, unless an
+ * interrupt while it is pending fails `work` first.
+ */
+export function settleWhenDone(work: AsyncInterruptible, p: PromiseLike<unknown>): void {
   pendingAsync.add(work);
-}
-
-/** False if the work was already failed by an interrupt (then its outcome must be dropped). */
-export function untrackAsync(work: AsyncInterruptible): boolean {
-  return pendingAsync.delete(work);
+  Promise.resolve(p).then(
+    (v) => {
+      if (pendingAsync.delete(work)) work.settle(true, v);
+    },
+    (e: unknown) => {
+      if (pendingAsync.delete(work)) work.settle(false, e);
+    },
+  );
 }
 
 /** Swaps the queue with the (empty) running list and returns what was queued. */
@@ -114,7 +127,7 @@ function drain(): void {
     enterRun();
     try {
       if (runNative !== null) runNative(runBatch);
-      else runner.runInThisContext({ breakOnSigint: true });
+      else fallbackScript().runInThisContext({ breakOnSigint: true });
     } catch (e) {
       // Only an interrupt (or a failure of the bookkeeping itself) gets here.
       const work = batch[at];
@@ -176,19 +189,8 @@ class Job<T> implements Interruptible, AsyncInterruptible {
       this.settle(false, e);
       return;
     }
-    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
-      trackAsync(this);
-      (r as PromiseLike<T>).then(
-        (v) => {
-          if (untrackAsync(this)) this.settle(true, v);
-        },
-        (e) => {
-          if (untrackAsync(this)) this.settle(false, e);
-        },
-      );
-    } else {
-      this.settle(true, r as T);
-    }
+    if (isThenable(r)) settleWhenDone(this, r);
+    else this.settle(true, r);
   }
 
   broken(e: unknown): boolean {
@@ -197,14 +199,13 @@ class Job<T> implements Interruptible, AsyncInterruptible {
     return false;
   }
 
-  interrupt(e: InterruptException): void {
+  interrupted(e: InterruptException): void {
     this.controller.abort(e);
-    this.settle(false, e);
   }
 
   after(): void {}
 
-  private settle(ok: boolean, v: unknown): void {
+  settle(ok: boolean, v: unknown): void {
     if (this.settled) return;
     this.settled = true;
     if (ok) this.resolve(v as T);
@@ -277,7 +278,11 @@ function tellInterruptible(): void {
 export function onWorkerSigint(): void {
   const works = [...pendingAsync];
   pendingAsync.clear();
-  for (const w of works) w.interrupt(new InterruptException());
+  for (const w of works) {
+    const e = new InterruptException();
+    w.interrupted?.(e);
+    w.settle(false, e);
+  }
 }
 
 /**

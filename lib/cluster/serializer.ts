@@ -201,7 +201,12 @@ const JSON_MAX_PRIMITIVES = 64;
 function isJsonPrimitive(v: unknown): boolean {
   const t = typeof v;
   if (t === 'string' || t === 'boolean' || v === null) return true;
-  return t === 'number' && Number.isFinite(v) && !Object.is(v, -0);
+  return t === 'number' && isJsonNumber(v as number);
+}
+
+/** A number JSON carries exactly: finite, and not -0. */
+function isJsonNumber(n: number): boolean {
+  return Number.isFinite(n) && !Object.is(n, -0);
 }
 
 /** Serializes one message for process `to`: returns the frame body (flags byte + payload). */
@@ -222,7 +227,7 @@ function encodeValue(v: unknown): unknown {
   const t = typeof v;
   if (t === 'string' || t === 'boolean') return v;
   if (t === 'number') {
-    if (!Number.isFinite(v) || Object.is(v, -0)) jsonSafe = false;
+    if (!isJsonNumber(v as number)) jsonSafe = false;
     return v;
   }
   if (t !== 'object' && t !== 'function') {

@@ -10,8 +10,8 @@
 // run is over: nothing of the cluster's send path ever runs inside the vm
 // script that an interrupt may break off. Replies of one turn leave in one
 // write (the cluster's frame writer flushes once per turn).
-import { queueInterruptible, trackAsync, untrackAsync, type AsyncInterruptible, type Interruptible } from '../cluster/index.js';
-import type { InterruptException } from '../errors.js';
+import { queueInterruptible, settleWhenDone, type AsyncInterruptible, type Interruptible } from '../cluster/index.js';
+import { isThenable } from '../tasks/thenable.js';
 
 /**
  * What becomes of a call: `ok` and its value, or not `ok` and the error.
@@ -61,19 +61,7 @@ class Call implements AsyncInterruptible {
       return;
     }
     this.state = State.Async;
-    trackAsync(this);
-    Promise.resolve(v).then(
-      (r) => {
-        if (untrackAsync(this)) this.settle(true, r);
-      },
-      (e: unknown) => {
-        if (untrackAsync(this)) this.settle(false, e);
-      },
-    );
-  }
-
-  interrupt(e: InterruptException): void {
-    this.settle(false, e);
+    settleWhenDone(this, v);
   }
 
   finish(ok: boolean, value: unknown): void {
@@ -88,10 +76,6 @@ class Call implements AsyncInterruptible {
     this.value = undefined;
     this.done(ok, value, this.from, this.request);
   }
-}
-
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** The calls of this turn's run; `next` is the one running (or to run). Swapped with `spare` per run. */

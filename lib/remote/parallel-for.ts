@@ -11,7 +11,7 @@ import type { Future } from './future.js';
 import { checkPid } from './pids.js';
 import { remotecallFetch, startCall } from './remotecall.js';
 import { splitrange } from './splitrange.js';
-import { isThenable } from './call-runner.js';
+import { isThenable } from '../tasks/thenable.js';
 
 /** A reducer: combines two values (Julia's `(+)`, `vcat`, ...). May be async. */
 export type Reducer<R> = (a: R, b: R) => R | Promise<R>;

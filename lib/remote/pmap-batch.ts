@@ -4,7 +4,7 @@
 import { myid } from '../cluster/index.js';
 import { captureRemote, encodeError, type WireError } from './errors-wire.js';
 import { explainMissing, registerBuiltin } from './function-shipping.js';
-import { isThenable } from './call-runner.js';
+import { isThenable } from '../tasks/thenable.js';
 
 export interface BatchResult {
   /** Values in item order (undefined where the item failed). */

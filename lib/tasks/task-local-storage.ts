@@ -1,5 +1,6 @@
 // task_local_storage in its three forms, over the current task's own Map.
 import { currentTask } from './task.js';
+import { isThenable } from './thenable.js';
 
 /** Reads `key` in the current task's storage. */
 export function taskLocalStorage(key: unknown): unknown;
@@ -36,7 +37,7 @@ export function taskLocalStorage(...args: unknown[]): unknown {
       restore();
       throw e;
     }
-    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+    if (isThenable(r)) {
       return Promise.resolve(r).finally(restore);
     }
     restore();

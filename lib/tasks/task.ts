@@ -9,6 +9,7 @@
 // any task belongs to the root task.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidStateException } from '../errors.js';
+import { isThenable } from './thenable.js';
 import { kFetch, kIsReady, kWait, type WaitOptions } from './protocol.js';
 import { setInterruptSource, type BlockedWait, type Interruptible } from './interrupt.js';
 import { describe } from './wait-options.js';
@@ -164,7 +165,7 @@ export class Task<T = unknown> implements AsyncIterable<unknown>, Interruptible 
       this.#fail(e);
       return;
     }
-    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+    if (isThenable(r)) {
       // Handling the rejection here is what keeps an unwatched failed task from
       // crashing the process: its error is kept for wait/fetch instead.
       Promise.resolve(r).then(
