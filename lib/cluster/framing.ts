@@ -102,6 +102,17 @@ export class FrameReader {
   }
 }
 
+/** Hands queue[from..] to the stream: one write, or one writev for several. */
+function toStream(out: Writable, queue: Buffer[], from: number): void {
+  if (from === queue.length - 1) {
+    out.write(queue[from]);
+    return;
+  }
+  out.cork();
+  for (let i = from; i < queue.length; i++) out.write(queue[i]);
+  out.uncork();
+}
+
 /** Size of the buffers small frames are written into. */
 const CHUNK_BYTES = 64 * 1024;
 /** Bodies up to this size are copied into the chunk; larger ones are queued as they are. */
@@ -228,18 +239,8 @@ export class FrameWriter {
     const queue = this.queue;
     this.queue = [];
     if (out.destroyed || !out.writable) return;
-    if (direct) {
-      this.writeDirect(out, queue);
-      return;
-    }
-    if (queue.length === 1) {
-      out.write(queue[0]);
-    } else {
-      // One writev for all of it.
-      out.cork();
-      for (const b of queue) out.write(b);
-      out.uncork();
-    }
+    if (direct) this.writeDirect(out, queue);
+    else toStream(out, queue, 0);
   }
 
   /** One write(2) or writev(2) of `queue`; the stream takes what the kernel left. */
@@ -254,13 +255,7 @@ export class FrameWriter {
     while (i < queue.length && n >= queue[i]!.length) n -= queue[i++]!.length;
     if (i === queue.length) return;
     if (n > 0) queue[i] = queue[i]!.subarray(n);
-    if (i === queue.length - 1) {
-      out.write(queue[i]);
-      return;
-    }
-    out.cork();
-    for (; i < queue.length; i++) out.write(queue[i]);
-    out.uncork();
+    toStream(out, queue, i);
   }
 
   close(): void {
