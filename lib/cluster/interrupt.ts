@@ -14,7 +14,7 @@ export async function interrupt(...pids: (number | number[])[]): Promise<void> {
     ids.map(async (pid) => {
       const m = managedWorker(pid);
       if (m === undefined) throw new RangeError(`unknown process id ${pid}`);
-      // A worker says when a SIGINT can no longer kill it (its helper thread is up): not before
+      // A worker says when a SIGINT can no longer kill it (its handling is in place): not before
       // (but not forever either: a worker stuck before saying so is interrupted all the same).
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([whenInterruptible(pid), new Promise((r) => (timer = setTimeout(r, 5000)))]);

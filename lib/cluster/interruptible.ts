@@ -286,7 +286,7 @@ export function onWorkerSigint(): void {
 }
 
 /**
- * Starts this worker's SIGINT handling (the helper thread) once; process 1 gets
+ * Starts this worker's SIGINT handling (native, or the helper thread) once; process 1 gets
  * the 'cluster.interruptible' notice when it is in place, and again for each
  * later call (the worker runtime calls this to answer process 1's question).
  */

@@ -13,10 +13,10 @@
 // same twenty ES modules, and Node does not start its ES module loader for
 // it. The layers above (library.cjs, most of a worker's start-up time) load
 // in one synchronous require when something first needs them: a message of
-// theirs or a handle of theirs arriving (deferred-library.ts). The
-// SIGINT helper thread starts only when the worker gets work
-// (worker-runtime.ts), so that its boot does not compete with the start-up
-// for the CPU.
+// theirs or a handle of theirs arriving (deferred-library.ts). SIGINT
+// handling starts only when the worker gets work (worker-runtime.ts): the
+// native runtime's watch, or without it the helper thread, whose boot would
+// otherwise compete with the start-up for the CPU.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';

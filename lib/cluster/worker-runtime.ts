@@ -96,9 +96,9 @@ async function onJoin(conn: Connection, msg: Message): Promise<void> {
   // Acknowledge once the custom topology's connections are up, so that they exist when addprocs resolves.
   await Promise.all(dialed);
   conn.send({ type: 'cluster.joined', ospid: process.pid });
-  // A worker never dies of SIGINT: interrupt() cancels its work instead. The helper thread behind
-  // that (its boot costs about as much CPU as the worker's own start-up) starts when the worker
-  // gets work: with the deferred library load (worker-main.ts), at the first interruptible run,
+  // A worker never dies of SIGINT: interrupt() cancels its work instead. What handles it (the
+  // native runtime's watch, or the helper thread, whose boot costs about as much CPU as the
+  // worker's own start-up) starts when the worker gets work: with the deferred library load (worker-main.ts), at the first interruptible run,
   // or when process 1 asks ('cluster.interruptible?', before an interrupt); here, after the
   // acknowledgement, only if the library is loaded already. Runs made before it is up wait for
   // it, and process 1 holds interrupts back until the 'cluster.interruptible' notice says a
